@@ -1,0 +1,120 @@
+package dev.bjoern;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The body {@link FileWrapper#DEFAULT} returns. A server that recognises it sends a file-backed body
+ * zero-copy from the file's position at the time of the call; any server may instead iterate it, reading
+ * blocks of {@link #blockSize()} bytes. {@link #close()} closes the wrapped file or stream.
+ */
+public final class FileBody implements Iterable<byte[]>, AutoCloseable {
+    private final ReadableByteChannel source;
+    private final FileChannel file;
+    private final int blockSize;
+
+    private FileBody(ReadableByteChannel source, int blockSize) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("file_wrapper block size must be at least 1, got " + blockSize);
+        }
+        this.source = source;
+        this.file = source instanceof FileChannel ? (FileChannel) source : null;
+        this.blockSize = blockSize;
+    }
+
+    /**
+     * Wraps a file, path or stream; see {@link FileWrapper#wrap}.
+     *
+     * @throws IllegalArgumentException for an unsupported type or a block size below 1
+     * @throws IOException if a path cannot be opened for reading
+     */
+    public static FileBody of(Object file, int blockSize) throws IOException {
+        if (file instanceof Path) {
+            return new FileBody(FileChannel.open((Path) file, StandardOpenOption.READ), blockSize);
+        } else if (file instanceof File) {
+            return new FileBody(FileChannel.open(((File) file).toPath(), StandardOpenOption.READ), blockSize);
+        } else if (file instanceof ReadableByteChannel) {
+            return new FileBody((ReadableByteChannel) file, blockSize);
+        } else if (file instanceof InputStream) {
+            return new FileBody(Channels.newChannel((InputStream) file), blockSize);
+        }
+        throw new IllegalArgumentException("file_wrapper takes a FileChannel, Path, File, InputStream or"
+                + " ReadableByteChannel, got " + (file == null ? "null" : file.getClass().getName()));
+    }
+
+    /** The wrapped file when the body is file-backed (send it from its current position), else null. */
+    public FileChannel fileChannel() {
+        return file;
+    }
+
+    /** The size of the blocks the iterator reads. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /**
+     * Reads the rest of the source in blocks of at most {@link #blockSize()} bytes. Each block is a new
+     * array, as the server may still be sending the previous one.
+     *
+     * @throws UncheckedIOException from {@code hasNext()} when a read fails
+     */
+    @Override
+    public Iterator<byte[]> iterator() {
+        return new Iterator<>() {
+            private byte[] next;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null && !done) {
+                    next = readBlock();
+                    done = next == null;
+                }
+                return next != null;
+            }
+
+            @Override
+            public byte[] next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                byte[] block = next;
+                next = null;
+                return block;
+            }
+        };
+    }
+
+    private byte[] readBlock() {
+        ByteBuffer block = ByteBuffer.allocate(blockSize);
+        try {
+            while (block.hasRemaining()) {
+                if (source.read(block) < 0) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (block.position() == 0) {
+            return null;
+        }
+        return block.position() == blockSize ? block.array() : Arrays.copyOf(block.array(), block.position());
+    }
+
+    @Override
+    public void close() throws IOException {
+        source.close();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.bjoern.undertow;
+
+import dev.bjoern.WsgiApplication;
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * bjoern's module functions: {@code run(app, host, port)}, or {@code listen(app, host, port)} then
+ * {@code run()}. One global server, as in bjoern; for several servers or tests, use {@link BjoernServer}.
+ */
+public final class Bjoern {
+    private static BjoernServer listening;
+
+    private Bjoern() {
+    }
+
+    /**
+     * Listens on {@code host:port} and serves {@code app} until SIGINT or SIGTERM, then stops gracefully
+     * and returns.
+     *
+     * @throws IllegalStateException if a server is already listening
+     * @throws IOException if the address cannot be bound
+     */
+    public static void run(WsgiApplication app, String host, int port) throws IOException, InterruptedException {
+        listen(app, host, port);
+        run();
+    }
+
+    /**
+     * Binds the global server's socket without serving yet: connections wait in the backlog until
+     * {@link #run()}.
+     *
+     * @return the bound server, to read its port
+     * @throws IllegalStateException if a server is already listening
+     */
+    public static synchronized BjoernServer listen(WsgiApplication app, String host, int port) throws IOException {
+        if (listening != null) {
+            throw new IllegalStateException("Only one global server instance possible");
+        }
+        listening = BjoernServer.builder(app).host(host).port(port).build().bind();
+        return listening;
+    }
+
+    /**
+     * Serves the server {@link #listen} bound until SIGINT or SIGTERM, then stops it gracefully and returns.
+     *
+     * @throws IllegalStateException if {@link #listen} was not called
+     */
+    public static void run() throws IOException, InterruptedException {
+        BjoernServer server;
+        synchronized (Bjoern.class) {
+            if (listening == null) {
+                throw new IllegalStateException(
+                        "Must call Bjoern.listen(app, host, port) before calling Bjoern.run() without arguments.");
+            }
+            server = listening;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        SignalHandler previousInt = Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        SignalHandler previousTerm = Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        try {
+            server.start();
+            stop.await();
+        } finally {
+            Signal.handle(new Signal("INT"), previousInt);
+            Signal.handle(new Signal("TERM"), previousTerm);
+            server.close();
+            synchronized (Bjoern.class) {
+                listening = null;
+            }
+        }
+    }
+}

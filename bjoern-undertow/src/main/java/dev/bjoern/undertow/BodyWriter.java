@@ -1,0 +1,106 @@
+package dev.bjoern.undertow;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import org.xnio.ChannelListener;
+import org.xnio.channels.StreamSinkChannel;
+
+/**
+ * Writes a response body without ever blocking the IO thread and without holding more than one chunk:
+ * the next chunk is pulled only when the previous one is fully written; when the socket is full the writer
+ * parks until it drains. A file body goes out zero-copy from the file. The final flush happens in the same
+ * turn as the last write, so the end of a chunked body never waits for another event.
+ */
+final class BodyWriter implements ChannelListener<StreamSinkChannel> {
+    private final Call call;
+    private final StreamSinkChannel channel;
+    private ByteBuffer current;
+    private final FileChannel file;
+    private long filePosition;
+    private long fileRemaining;
+    private boolean shutdown;
+
+    BodyWriter(Call call, StreamSinkChannel channel, byte[] first, FileChannel file, long filePosition,
+            long fileCount) {
+        this.call = call;
+        this.channel = channel;
+        this.current = first == null ? null : ByteBuffer.wrap(first);
+        this.file = file;
+        this.filePosition = filePosition;
+        this.fileRemaining = fileCount;
+    }
+
+    @Override
+    public void handleEvent(StreamSinkChannel channel) {
+        run();
+    }
+
+    void run() {
+        try {
+            if (!shutdown) {
+                if (!writeBody()) {
+                    park();
+                    return;
+                }
+                shutdown = true;
+                channel.shutdownWrites();
+            }
+            if (!channel.flush()) {
+                park();
+                return;
+            }
+        } catch (IOException peerGone) {
+            call.abort(null);
+            return;
+        } catch (Throwable appError) {
+            call.abort(appError);
+            return;
+        }
+        channel.suspendWrites();
+        call.finished();
+    }
+
+    /** @return true when the whole body is written, false when the socket is full */
+    private boolean writeBody() throws IOException {
+        while (true) {
+            if (current != null) {
+                while (current.hasRemaining()) {
+                    if (channel.write(current) == 0) {
+                        return false;
+                    }
+                }
+                current = null;
+            }
+            byte[] next = call.nextChunk();
+            if (next != null) {
+                current = ByteBuffer.wrap(next);
+            } else if (fileRemaining > 0) {
+                return writeFile();
+            } else {
+                return true;
+            }
+        }
+    }
+
+    private boolean writeFile() throws IOException {
+        while (fileRemaining > 0) {
+            long sent = channel.transferFrom(file, filePosition, fileRemaining);
+            if (sent == 0) {
+                if (filePosition >= file.size()) {
+                    throw new IllegalStateException("the file body ended " + fileRemaining
+                            + " bytes short of its Content-Length");
+                }
+                return false;
+            }
+            filePosition += sent;
+            fileRemaining -= sent;
+        }
+        return true;
+    }
+
+    private void park() {
+        channel.getWriteSetter().set(this);
+        channel.resumeWrites();
+    }
+}

@@ -1,0 +1,277 @@
+package dev.bjoern.undertow;
+
+import dev.bjoern.FileBody;
+import dev.bjoern.StartResponse;
+import dev.bjoern.Write;
+import io.undertow.server.Connectors;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.xnio.IoUtils;
+
+/**
+ * One call of the application: start_response and the write callable, pulling the body, choosing how it
+ * is framed, and ending it, exactly once, by success, application error or a connection gone away.
+ */
+final class Call implements StartResponse, Write {
+    private final WsgiHandler handler;
+    private final HttpServerExchange exchange;
+    private final Peer peer;
+    private final Map<String, Object> environ;
+
+    private String status;
+    private long contentLength = -1;
+    /** The headers went out, or the write callable promised they will. */
+    private boolean committed;
+    private boolean bodyless;
+    private ArrayDeque<byte[]> written;
+    private long writtenBytes;
+    private Iterable<byte[]> body;
+    private Iterator<byte[]> chunks;
+    private boolean ended;
+
+    Call(WsgiHandler handler, HttpServerExchange exchange, Peer peer, Map<String, Object> environ) {
+        this.handler = handler;
+        this.exchange = exchange;
+        this.peer = peer;
+        this.environ = environ;
+    }
+
+    void run() {
+        peer.inFlight = this;
+        byte[] first = null;
+        FileChannel file = null;
+        long filePosition = 0;
+        long fileLength = 0;
+        try {
+            body = handler.app.call(environ, this);
+            if (body == null) {
+                throw new IllegalStateException("the application returned null instead of a body");
+            }
+            if (body instanceof FileBody && ((FileBody) body).fileChannel() != null) {
+                file = ((FileBody) body).fileChannel();
+                filePosition = file.position();
+                fileLength = file.size() - filePosition;
+            } else {
+                // Pull the first non-empty chunk before the headers go out: a lazy body may call
+                // start_response from inside its iterator. A response without a body is not pulled
+                // further than start_response needs.
+                chunks = body.iterator();
+                while (first == null && (status == null || !bodyless) && chunks.hasNext()) {
+                    first = chunk(chunks.next());
+                }
+            }
+            if (status == null) {
+                throw new IllegalStateException("the application did not call start_response");
+            }
+            frame(file == null ? length(body) : writtenBytes + fileLength);
+        } catch (Throwable t) {
+            // Nothing has reached the wire yet, even if the write callable was used.
+            fail(t);
+            return;
+        }
+        committed = true;
+        if (bodyless) {
+            written = null;
+            first = null;
+            file = null;
+        } else if (written != null && !written.isEmpty()) {
+            if (first != null) {
+                written.add(first);
+            }
+            first = written.poll();
+        }
+        long fileCount = file == null ? 0 : contentLength >= 0 ? contentLength - writtenBytes : fileLength;
+        new BodyWriter(this, exchange.getResponseChannel(), first, file, filePosition, fileCount).run();
+    }
+
+    @Override
+    public Write call(String status, List<Map.Entry<String, String>> headers, Throwable excInfo) throws Exception {
+        if (excInfo != null) {
+            if (committed) {
+                if (excInfo instanceof Exception) {
+                    throw (Exception) excInfo;
+                }
+                if (excInfo instanceof Error) {
+                    throw (Error) excInfo;
+                }
+                throw new IllegalStateException(excInfo);
+            }
+        } else if (this.status != null) {
+            throw new IllegalStateException("start_response was already called; a second call must pass excInfo");
+        }
+        int code = ResponseHead.statusCode(status);
+        if (headers == null) {
+            throw new IllegalArgumentException("start_response headers must be a list of name/value pairs, got null");
+        }
+        HeaderMap out = exchange.getResponseHeaders();
+        out.clear();
+        long length = -1;
+        int index = 0;
+        for (Map.Entry<String, String> header : headers) {
+            String name = ResponseHead.name(header, index++);
+            String value = ResponseHead.value(name, header.getValue());
+            HttpString key = HttpString.tryFromString(name);
+            if (key.equals(Headers.CONTENT_LENGTH)) {
+                length = ResponseHead.contentLength(value);
+            } else if (key.equals(Headers.TRANSFER_ENCODING)) {
+                throw new IllegalArgumentException("start_response header Transfer-Encoding is hop-by-hop and"
+                        + " the server's to set (PEP 3333); give Content-Length or nothing");
+            }
+            out.add(key, value);
+        }
+        exchange.setStatusCode(code);
+        String reason = StatusCodes.getReason(code);
+        if (status.length() != 4 + reason.length() || !status.regionMatches(4, reason, 0, reason.length())) {
+            exchange.setReasonPhrase(status.substring(4));
+        }
+        contentLength = length;
+        bodyless = exchange.getRequestMethod().equals(Methods.HEAD) || !Connectors.isEntityBodyAllowed(code);
+        this.status = status;
+        return this;
+    }
+
+    @Override
+    public void write(byte[] data) throws IOException {
+        if (status == null) {
+            throw new IllegalStateException("write was called before start_response");
+        }
+        if (ended) {
+            throw new IOException("the response has already ended");
+        }
+        if (data == null) {
+            throw new IllegalArgumentException("write takes bytes, got null");
+        }
+        committed = true;
+        if (data.length > 0) {
+            if (written == null) {
+                written = new ArrayDeque<>();
+            }
+            written.add(data);
+            writtenBytes += data.length;
+        }
+    }
+
+    /** The next bytes to send, or null at the end of the body; bytes from the write callable come first. */
+    byte[] nextChunk() {
+        if (bodyless) {
+            return null;
+        }
+        while (written == null || written.isEmpty()) {
+            if (chunks == null || !chunks.hasNext()) {
+                return written == null ? null : written.poll();
+            }
+            byte[] chunk = chunk(chunks.next());
+            if (chunk != null) {
+                if (written == null || written.isEmpty()) {
+                    return chunk;
+                }
+                written.add(chunk);
+            }
+        }
+        return written.poll();
+    }
+
+    private static byte[] chunk(byte[] chunk) {
+        if (chunk == null) {
+            throw new IllegalStateException("the application's body yielded null instead of bytes");
+        }
+        return chunk.length == 0 ? null : chunk;
+    }
+
+    /** The body's length when it is known without iterating a lazy body, else -1. */
+    private long length(Iterable<byte[]> body) {
+        if (!(body instanceof Collection)) {
+            return -1;
+        }
+        long length = writtenBytes;
+        for (byte[] chunk : body) {
+            if (chunk == null) {
+                throw new IllegalStateException("the application's body holds null instead of bytes");
+            }
+            length += chunk.length;
+        }
+        return length;
+    }
+
+    private void frame(long knownLength) {
+        HeaderMap headers = exchange.getResponseHeaders();
+        long length = contentLength;
+        if (length < 0 && knownLength >= 0) {
+            length = knownLength;
+            headers.put(Headers.CONTENT_LENGTH, length);
+        }
+        // Undertow adds "Connection: keep-alive" to no response; a persistent HTTP/1.0 one needs it.
+        if (exchange.isPersistent() && !exchange.isHttp11() && !headers.contains(Headers.CONNECTION)
+                && (length >= 0 || !Connectors.isEntityBodyAllowed(exchange.getStatusCode()))) {
+            headers.put(Headers.CONNECTION, Headers.KEEP_ALIVE.toString());
+        }
+    }
+
+    /** The body was sent whole. */
+    void finished() {
+        end(null);
+        exchange.endExchange();
+    }
+
+    /**
+     * The response cannot be completed: the connection is closed, so that the client sees a truncated
+     * response and never a clean end.
+     *
+     * @param appError what the application threw, or null when the connection failed under us
+     */
+    void abort(Throwable appError) {
+        end(appError);
+        IoUtils.safeClose(exchange.getConnection());
+    }
+
+    /** The connection closed while this call was in flight. */
+    void connectionClosed() {
+        end(null);
+    }
+
+    /** The application failed before the headers went out: 500, empty, and the connection closed. */
+    private void fail(Throwable appError) {
+        end(appError);
+        WsgiHandler.reject(exchange, 500);
+    }
+
+    private void end(Throwable appError) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (peer.inFlight == this) {
+            peer.inFlight = null;
+        }
+        if (appError != null) {
+            log("error in application", appError);
+        }
+        AutoCloseable closeable = body instanceof AutoCloseable ? (AutoCloseable) body
+                : chunks instanceof AutoCloseable ? (AutoCloseable) chunks : null;
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Throwable t) {
+                log("error closing the application's body", t);
+            }
+        }
+        handler.done();
+    }
+
+    private void log(String what, Throwable t) {
+        handler.errors.println("bjoern: " + what + " for " + exchange.getRequestMethod() + " "
+                + exchange.getRequestURI());
+        t.printStackTrace(handler.errors);
+    }
+}

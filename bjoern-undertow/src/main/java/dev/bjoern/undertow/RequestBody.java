@@ -1,0 +1,113 @@
+package dev.bjoern.undertow;
+
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.server.protocol.http.HttpContinue;
+import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * Reads a request body whole without blocking, then calls the application. Blocking reads are not an
+ * option: the application runs on the IO thread, where Undertow refuses them (UT000126).
+ */
+final class RequestBody implements ChannelListener<StreamSourceChannel> {
+    private static final int FIRST_CHUNKED_CAPACITY = 8192;
+
+    private final WsgiHandler handler;
+    private final HttpServerExchange exchange;
+    private final Peer peer;
+    private final Map<String, Object> environ;
+    private final long length;
+    private byte[] data;
+    private int size;
+
+    RequestBody(WsgiHandler handler, HttpServerExchange exchange, Peer peer, Map<String, Object> environ,
+            long length) {
+        this.handler = handler;
+        this.exchange = exchange;
+        this.peer = peer;
+        this.environ = environ;
+        this.length = length;
+        // The length was checked against the limit already; a chunked body grows as it arrives.
+        this.data = new byte[length >= 0 ? (int) length : (int) Math.min(FIRST_CHUNKED_CAPACITY, handler.maxBodySize)];
+    }
+
+    void start(boolean sendContinue) {
+        if (!sendContinue) {
+            read();
+            return;
+        }
+        // The interim 100 may not go out at once; dispatching on the same thread keeps Undertow from
+        // ending the exchange when handleRequest returns.
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> HttpContinue.sendContinueResponse(exchange,
+                new IoCallback() {
+                    @Override
+                    public void onComplete(HttpServerExchange exchange, Sender sender) {
+                        read();
+                    }
+
+                    @Override
+                    public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
+                        IoUtils.safeClose(exchange.getConnection());
+                    }
+                }));
+    }
+
+    private void read() {
+        StreamSourceChannel channel = exchange.getRequestChannel();
+        channel.getReadSetter().set(this);
+        handleEvent(channel);
+    }
+
+    @Override
+    public void handleEvent(StreamSourceChannel channel) {
+        try {
+            while (size != length) {
+                if (size == data.length && !grow()) {
+                    WsgiHandler.reject(exchange, 413);
+                    return;
+                }
+                int read = channel.read(ByteBuffer.wrap(data, size, data.length - size));
+                if (read == 0) {
+                    channel.resumeReads();
+                    return;
+                }
+                if (read < 0) {
+                    if (length >= 0) {
+                        throw new IOException("request body ended after " + size + " of " + length + " bytes");
+                    }
+                    break;
+                }
+                size += read;
+            }
+        } catch (RequestTooBigException e) {
+            WsgiHandler.reject(exchange, 413);
+            return;
+        } catch (IOException e) {
+            // The client went away or sent broken chunk framing: nobody is left to answer.
+            IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        channel.suspendReads();
+        channel.getReadSetter().set(null);
+        handler.callWithBody(exchange, peer, environ, data, size);
+    }
+
+    /** Makes room for a chunked body, up to one byte past the limit so that going over it shows. */
+    private boolean grow() {
+        long limit = handler.maxBodySize;
+        if (size > limit) {
+            return false;
+        }
+        data = Arrays.copyOf(data, (int) Math.min((long) data.length * 2 + 1, limit + 1));
+        return true;
+    }
+}

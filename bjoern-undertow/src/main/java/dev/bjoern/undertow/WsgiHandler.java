@@ -1,0 +1,143 @@
+package dev.bjoern.undertow;
+
+import dev.bjoern.Environ;
+import dev.bjoern.WsgiApplication;
+import io.undertow.io.IoCallback;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An Undertow handler that serves a {@link WsgiApplication}, so an application can be mounted inside an
+ * existing Undertow chain: under a {@code PathHandler} prefix, SCRIPT_NAME is the prefix and PATH_INFO
+ * the rest.
+ *
+ * <p>The application is called on the thread that runs this handler, which for Undertow is an IO thread:
+ * the request body is read whole, without blocking, before the call, and the response is written without
+ * blocking after it. Requests are rejected before the application sees them, with the connection closed,
+ * when: Transfer-Encoding is anything but {@code chunked} (400); the path has a malformed percent-escape
+ * (400); the declared Content-Length or the received chunked body exceeds the body limit (413); an HTTP/1.1
+ * {@code Expect} is anything but {@code 100-continue} (417).
+ */
+public final class WsgiHandler implements HttpHandler {
+    /** The default request body limit: 10 MiB. */
+    public static final long DEFAULT_MAX_BODY_SIZE = 10L << 20;
+    private static final int LARGEST_ARRAY = Integer.MAX_VALUE - 8;
+    private static final InputStream NO_BODY = new ByteArrayInputStream(new byte[0]);
+
+    final WsgiApplication app;
+    final long maxBodySize;
+    final PrintStream errors;
+    final boolean multithread;
+    final boolean multiprocess;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}. */
+    public WsgiHandler(WsgiApplication app) {
+        this(app, DEFAULT_MAX_BODY_SIZE, System.err, false, false);
+    }
+
+    /**
+     * @param maxBodySize the largest request body accepted, in bytes (at most {@code Integer.MAX_VALUE - 8})
+     * @param errors where application errors are logged; also environ's {@code wsgi.errors}
+     * @param multithread environ's {@code wsgi.multithread}: true if the host runs this handler on more
+     *     than one thread
+     * @param multiprocess environ's {@code wsgi.multiprocess}
+     * @throws IllegalArgumentException for a body limit out of range
+     */
+    public WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread,
+            boolean multiprocess) {
+        this.app = Objects.requireNonNull(app, "app");
+        if (maxBodySize < 0 || maxBodySize > LARGEST_ARRAY) {
+            throw new IllegalArgumentException("max body size must be from 0 to " + LARGEST_ARRAY
+                    + " bytes, got " + maxBodySize);
+        }
+        this.maxBodySize = maxBodySize;
+        this.errors = Objects.requireNonNull(errors, "errors");
+        this.multithread = multithread;
+        this.multiprocess = multiprocess;
+    }
+
+    /** How many responses are being produced or sent right now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        HeaderMap headers = exchange.getRequestHeaders();
+        String transferEncoding = headers.getFirst(Headers.TRANSFER_ENCODING);
+        // Undertow de-chunks ANY Transfer-Encoding value; only "chunked" is one we can honestly read.
+        if (transferEncoding != null && !Headers.CHUNKED.equalToString(transferEncoding)) {
+            reject(exchange, 400);
+            return;
+        }
+        long length = exchange.getRequestContentLength();
+        // Checked before anything is allocated: a claimed length is not a reason to reserve memory.
+        if (length > maxBodySize) {
+            reject(exchange, 413);
+            return;
+        }
+        boolean hasBody = transferEncoding != null || length > 0;
+        boolean sendContinue = false;
+        String expect = headers.getFirst(Headers.EXPECT);
+        if (expect != null && exchange.isHttp11()) {
+            if (!"100-continue".equalsIgnoreCase(expect)) {
+                reject(exchange, 417);
+                return;
+            }
+            sendContinue = hasBody;
+        }
+        Peer peer = Peer.of(exchange.getConnection());
+        Map<String, Object> environ;
+        try {
+            environ = RequestEnviron.build(exchange, peer, NO_BODY, errors, multithread, multiprocess);
+        } catch (IllegalArgumentException badPath) {
+            reject(exchange, 400);
+            return;
+        }
+        if (!hasBody) {
+            call(exchange, peer, environ);
+        } else {
+            exchange.setMaxEntitySize(maxBodySize);
+            new RequestBody(this, exchange, peer, environ, length).start(sendContinue);
+        }
+    }
+
+    void call(HttpServerExchange exchange, Peer peer, Map<String, Object> environ) {
+        inFlight.incrementAndGet();
+        new Call(this, exchange, peer, environ).run();
+    }
+
+    void callWithBody(HttpServerExchange exchange, Peer peer, Map<String, Object> environ, byte[] body, int size) {
+        environ.put(Environ.WSGI_INPUT, new ByteArrayInputStream(body, 0, size));
+        call(exchange, peer, environ);
+    }
+
+    /** Called exactly once per call, when its body has been closed. */
+    void done() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * Answers {@code status} with an empty body and closes the connection. Through the sender, not
+     * {@code endExchange()}: that would first try to drain a request body we refuse to read.
+     */
+    static void reject(HttpServerExchange exchange, int status) {
+        exchange.setStatusCode(status);
+        exchange.setPersistent(false);
+        HeaderMap headers = exchange.getResponseHeaders();
+        headers.clear();
+        headers.put(Headers.CONTENT_LENGTH, "0");
+        headers.put(Headers.CONNECTION, Headers.CLOSE.toString());
+        exchange.getResponseSender().send(ByteBuffer.allocate(0), IoCallback.END_EXCHANGE);
+    }
+}
