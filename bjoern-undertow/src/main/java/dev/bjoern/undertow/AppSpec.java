@@ -1,0 +1,214 @@
+package dev.bjoern.undertow;
+
+import dev.bjoern.StartResponse;
+import dev.bjoern.WsgiApplication;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The application named on the command line, as {@code CLASS:MEMBER} or {@code CLASS}, the way
+ * {@code python -m bjoern} takes {@code module:function}.
+ *
+ * <p>Errors in the spec (no such class or member, a member of the wrong type, options the member cannot
+ * receive, a factory returning null) are {@link IllegalArgumentException}s naming the spec. Anything the
+ * application's own code throws while it is created becomes an {@link IllegalStateException} with that
+ * exception as its cause.
+ */
+final class AppSpec {
+    private static final String EXPECTED = "expected a static field holding a WsgiApplication, a static method"
+            + " returning a WsgiApplication (with no parameters or one String[]), or a static method"
+            + " (Map<String, Object>, StartResponse) -> Iterable<byte[]>";
+
+    private AppSpec() {
+    }
+
+    /**
+     * Finds the application {@code spec} names and creates it.
+     *
+     * @param options the arguments the CLI does not know, in order; only a factory method taking
+     *     {@code String[]} may receive them, so for any other kind of spec they must be empty
+     */
+    static WsgiApplication load(String spec, List<String> options, ClassLoader loader) {
+        int colon = spec.indexOf(':');
+        String className = colon < 0 ? spec : spec.substring(0, colon);
+        String member = colon < 0 ? null : spec.substring(colon + 1);
+        if (className.isEmpty() || "".equals(member)) {
+            throw new IllegalArgumentException("the app must be CLASS or CLASS:MEMBER, got \"" + spec + "\"");
+        }
+        Class<?> type = findClass(className, loader);
+        return member == null ? construct(type, options) : fromMember(type, spec, member, options);
+    }
+
+    private static Class<?> findClass(String name, ClassLoader loader) {
+        try {
+            return Class.forName(name, false, loader);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("no class " + name + " on the classpath");
+        } catch (LinkageError e) {
+            throw new IllegalArgumentException("class " + name + " cannot be loaded: " + e, e);
+        }
+    }
+
+    private static WsgiApplication construct(Class<?> type, List<String> options) {
+        String name = type.getName();
+        if (!WsgiApplication.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException(name + " does not implement " + WsgiApplication.class.getName()
+                    + "; to name a static field or method in it, give " + name + ":MEMBER");
+        }
+        if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
+            throw new IllegalArgumentException(name + " is abstract; expected a class with a public no-arg"
+                    + " constructor");
+        }
+        Constructor<?> constructor;
+        try {
+            constructor = type.getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(name + " has no public no-arg constructor");
+        }
+        refuseOptions(name, options);
+        // A public constructor of a class that is not public still needs this.
+        constructor.setAccessible(true);
+        return (WsgiApplication) create(name + "()", () -> constructor.newInstance());
+    }
+
+    private static WsgiApplication fromMember(Class<?> type, String spec, String name, List<String> options) {
+        Field field = Arrays.stream(type.getDeclaredFields())
+                .filter(f -> f.getName().equals(name) && Modifier.isStatic(f.getModifiers()))
+                .findFirst().orElse(null);
+        if (field != null) {
+            if (!WsgiApplication.class.isAssignableFrom(field.getType())) {
+                throw new IllegalArgumentException(spec + " is a static field of type "
+                        + field.getType().getTypeName() + "; " + EXPECTED);
+            }
+            refuseOptions(spec, options);
+            field.setAccessible(true);
+            return nonNull(spec + " is null", create(spec, () -> field.get(null)));
+        }
+        List<Method> methods = Arrays.stream(type.getDeclaredMethods())
+                .filter(m -> m.getName().equals(name) && !m.isSynthetic())
+                .sorted(Comparator.comparing(Method::toString)) // in an order that does not vary by JVM
+                .collect(Collectors.toList());
+        Optional<Method> factory = methods.stream().filter(AppSpec::isFactoryWithOptions).findFirst()
+                .or(() -> methods.stream().filter(AppSpec::isFactory).findFirst());
+        if (factory.isPresent()) {
+            Method method = factory.get();
+            method.setAccessible(true);
+            if (method.getParameterCount() == 1) {
+                String[] arguments = options.toArray(new String[0]);
+                return nonNull(spec + " returned null",
+                        create(spec, () -> method.invoke(null, (Object) arguments)));
+            }
+            refuseOptions(spec, options);
+            return nonNull(spec + " returned null", create(spec, () -> method.invoke(null)));
+        }
+        Optional<Method> app = methods.stream().filter(AppSpec::isApplication).findFirst();
+        if (app.isPresent()) {
+            refuseOptions(spec, options);
+            // Run the static initializer now, not on the IO thread at the first request.
+            create(spec, () -> Class.forName(type.getName(), true, type.getClassLoader()));
+            return wrap(app.get());
+        }
+        Optional<Method> other = methods.stream().filter(m -> Modifier.isStatic(m.getModifiers())).findFirst();
+        if (other.isPresent()) {
+            throw new IllegalArgumentException(spec + " is a static method " + describe(other.get()) + "; "
+                    + EXPECTED);
+        }
+        // What is left with this name is not static.
+        if (Arrays.stream(type.getDeclaredFields()).anyMatch(f -> f.getName().equals(name))) {
+            throw new IllegalArgumentException(spec + " is an instance field, not static; " + EXPECTED);
+        }
+        if (!methods.isEmpty()) {
+            throw new IllegalArgumentException(spec + " is an instance method, not static; " + EXPECTED);
+        }
+        throw new IllegalArgumentException(type.getName() + " has no field or method named \"" + name + "\"");
+    }
+
+    private static boolean isFactory(Method m) {
+        return Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
+                && WsgiApplication.class.isAssignableFrom(m.getReturnType());
+    }
+
+    private static boolean isFactoryWithOptions(Method m) {
+        return Modifier.isStatic(m.getModifiers())
+                && Arrays.equals(m.getParameterTypes(), new Class<?>[] {String[].class})
+                && WsgiApplication.class.isAssignableFrom(m.getReturnType());
+    }
+
+    private static boolean isApplication(Method m) {
+        return Modifier.isStatic(m.getModifiers())
+                && Arrays.equals(m.getParameterTypes(), new Class<?>[] {Map.class, StartResponse.class})
+                && Iterable.class.isAssignableFrom(m.getReturnType());
+    }
+
+    /** A static method with the application's signature, called through a method handle: no per-call lookup. */
+    private static WsgiApplication wrap(Method method) {
+        MethodHandle handle;
+        try {
+            method.setAccessible(true);
+            handle = MethodHandles.lookup().unreflect(method)
+                    .asType(MethodType.methodType(Iterable.class, Map.class, StartResponse.class));
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException("cannot call " + method + ": " + e.getMessage(), e);
+        }
+        return (environ, startResponse) -> {
+            try {
+                @SuppressWarnings("unchecked")
+                Iterable<byte[]> body = (Iterable<byte[]>) handle.invokeExact(environ, startResponse);
+                return body;
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new UndeclaredThrowableException(t);
+            }
+        };
+    }
+
+    private static void refuseOptions(String spec, List<String> options) {
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("unknown options " + options + ": " + spec
+                    + " cannot receive them; only a static method taking String[] does");
+        }
+    }
+
+    private static WsgiApplication nonNull(String whenNull, Object app) {
+        if (app == null) {
+            throw new IllegalArgumentException(whenNull + "; expected a WsgiApplication");
+        }
+        return (WsgiApplication) app;
+    }
+
+    private static String describe(Method method) {
+        return method.getName() + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName)
+                .collect(Collectors.joining(", ", "(", ")"))
+                + " returning " + method.getReturnType().getSimpleName();
+    }
+
+    /** Runs the application's own code: its static initializer, factory or constructor. */
+    private static Object create(String what, Reflective call) {
+        try {
+            return call.run();
+        } catch (InvocationTargetException | ExceptionInInitializerError e) {
+            Throwable cause = e.getCause();
+            throw new IllegalStateException(what + " failed: " + cause, cause);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(what + " failed: " + e, e);
+        }
+    }
+
+    private interface Reflective {
+        Object run() throws ReflectiveOperationException;
+    }
+}

@@ -1,0 +1,365 @@
+package dev.bjoern.undertow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line, run as a real child JVM: every kind of app spec, every error, the signals. */
+class CliTest {
+    private static final String APPS = "dev.bjoern.undertow.cliapps.";
+    private static final String EXPECTED = "expected a static field holding a WsgiApplication, a static method"
+            + " returning a WsgiApplication (with no parameters or one String[]), or a static method"
+            + " (Map<String, Object>, StartResponse) -> Iterable<byte[]>";
+    private static final String HINT = "Run with --help for the options.";
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern SERVING = Pattern.compile("bjoern: serving (\\S+) on (http://(.+):(\\d+)/)");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    @Test
+    void servesAStaticFieldAndAnnouncesTheBoundPortOnTheFirstLine() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Apps:field")) {
+            Matcher serving = cli.awaitServing();
+            assertEquals(APPS + "Apps:field", serving.group(1));
+            assertEquals("127.0.0.1", serving.group(3));
+            assertNotEquals(0, Integer.parseInt(serving.group(4)));
+            assertEquals("from a field", get(serving.group(2)));
+        }
+    }
+
+    @Test
+    void servesWhatANoArgFactoryReturns() throws Exception {
+        try (Cli cli = Cli.start("--host", "127.0.0.1", "--port=0", APPS + "Apps:factory")) {
+            assertEquals("from a factory", get(cli.awaitServing().group(2)));
+        }
+    }
+
+    @Test
+    void passesEveryOptionItDoesNotKnowInOrderToAStringArrayFactory() throws Exception {
+        try (Cli cli = Cli.start("--verbose", "-p", "0", APPS + "Apps:withOptions", "--greeting", "hi",
+                "-a", "127.0.0.1", "--", "-p", "9", "--help")) {
+            assertEquals("--verbose\n--greeting\nhi\n-p\n9\n--help", get(cli.awaitServing().group(2)));
+        }
+    }
+
+    @Test
+    void servesAStaticMethodThatHasTheApplicationSignature() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Apps:direct")) {
+            assertEquals("direct /some/path", get(cli.awaitServing().group(2) + "some/path"));
+        }
+    }
+
+    @Test
+    void servesABareClassThroughItsNoArgConstructor() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Hello")) {
+            assertEquals("from a class", get(cli.awaitServing().group(2)));
+        }
+    }
+
+    @Test
+    void servesOnIpv6LoopbackAndPutsTheHostInBrackets() throws Exception {
+        assumeTrue(canBind("::1"), "this machine has no IPv6 loopback");
+        try (Cli cli = Cli.start("-a", "::1", "-p", "0", APPS + "Apps:field")) {
+            Matcher serving = cli.awaitServing();
+            assertEquals("[::1]", serving.group(3));
+            assertEquals("from a field", get(serving.group(2)));
+        }
+    }
+
+    @Test
+    void answers413ToABodyLargerThanMaxBodySize() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--max-body-size", "4", APPS + "Apps:field")) {
+            URI uri = URI.create(cli.awaitServing().group(2));
+            assertEquals(200, post(uri, "1234").statusCode());
+            assertEquals(413, post(uri, "12345").statusCode());
+        }
+    }
+
+    @Test
+    void stopsOnSigtermWithExitCodeZeroHavingPrintedOnlyTheServingLine() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Apps:field")) {
+            Matcher serving = cli.awaitServing();
+            assertEquals("from a field", get(serving.group(2)));
+            cli.process.destroy(); // SIGTERM
+            assertEquals(0, cli.awaitExit());
+            assertEquals(serving.group() + "\n", cli.stderr());
+        }
+    }
+
+    @Test
+    void stopsOnSigintWithExitCodeZero() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Apps:field")) {
+            assertEquals("from a field", get(cli.awaitServing().group(2)));
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(cli.process.pid())).start();
+            assertTrue(kill.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && kill.exitValue() == 0,
+                    "kill -INT failed");
+            assertEquals(0, cli.awaitExit());
+        }
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefaultAndExitsZero() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--help")) {
+            assertEquals(0, cli.awaitExit());
+            String help = cli.stdout();
+            for (String expected : List.of(
+                    "-a, --host ADDR", "(default 127.0.0.1)",
+                    "-p, --port PORT", "(default 8000)",
+                    "--max-body-size BYTES", "(default 10485760, that is 10 MiB)",
+                    "-h, --help",
+                    "com.example.App:app", "com.example.App ",
+                    "App options:", "\"-- -p 9000\"")) {
+                assertTrue(help.contains(expected), () -> "--help lacks \"" + expected + "\":\n" + help);
+            }
+            assertEquals("", cli.stderr());
+        }
+    }
+
+    @Test
+    void refusesToStartWithoutAnApp() throws Exception {
+        assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0", "--verbose");
+    }
+
+    @Test
+    void refusesAClassThatIsNotOnTheClasspath() throws Exception {
+        assertUsageError("no class com.x.Nope on the classpath", "com.x.Nope:app");
+    }
+
+    @Test
+    void refusesAnAppSpecWithAnEmptyMember() throws Exception {
+        assertUsageError("the app must be CLASS or CLASS:MEMBER, got \"" + APPS + "Apps:\"", APPS + "Apps:");
+    }
+
+    @Test
+    void refusesAMemberThatDoesNotExist() throws Exception {
+        assertUsageError(APPS + "Apps has no field or method named \"nope\"", APPS + "Apps:nope");
+    }
+
+    @Test
+    void refusesAFieldOfAnotherType() throws Exception {
+        assertUsageError(APPS + "Apps:notAnApp is a static field of type java.lang.String; " + EXPECTED,
+                APPS + "Apps:notAnApp");
+    }
+
+    @Test
+    void refusesAMethodOfAnotherShape() throws Exception {
+        assertUsageError(APPS + "Apps:greet is a static method greet(int) returning String; " + EXPECTED,
+                APPS + "Apps:greet");
+    }
+
+    @Test
+    void refusesAnInstanceField() throws Exception {
+        assertUsageError(APPS + "Apps:instance is an instance field, not static; " + EXPECTED,
+                APPS + "Apps:instance");
+    }
+
+    @Test
+    void refusesAFactoryThatReturnsNull() throws Exception {
+        assertUsageError(APPS + "Apps:nothing returned null; expected a WsgiApplication", APPS + "Apps:nothing");
+    }
+
+    @Test
+    void refusesABareClassThatIsNotAnApplication() throws Exception {
+        assertUsageError(APPS + "Apps does not implement dev.bjoern.WsgiApplication; to name a static field or"
+                + " method in it, give " + APPS + "Apps:MEMBER", APPS + "Apps");
+    }
+
+    @Test
+    void refusesABareClassWithoutANoArgConstructor() throws Exception {
+        assertUsageError(APPS + "Greeter has no public no-arg constructor", APPS + "Greeter");
+    }
+
+    @Test
+    void refusesOptionsTheAppCannotReceiveNamingThem() throws Exception {
+        assertUsageError("unknown options [--greeting, hi]: " + APPS + "Apps:field cannot receive them; only a"
+                + " static method taking String[] does", "-p", "0", APPS + "Apps:field", "--greeting", "hi");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x", "65536", "-1", ""})
+    void refusesAPortOutsideZeroTo65535(String port) throws Exception {
+        assertUsageError("-p/--port must be a number from 0 to 65535, got \"" + port + "\"",
+                "-p", port, APPS + "Apps:field");
+    }
+
+    @Test
+    void refusesAHostThatIsNeitherAnAddressNorAName() throws Exception {
+        assertUsageError("-a/--host must be an IP address or a known host name, got \"::zz\"",
+                "-a", "::zz", APPS + "Apps:field");
+    }
+
+    @Test
+    void refusesAnOptionWithoutItsValue() throws Exception {
+        assertUsageError("-a/--host needs a value", APPS + "Apps:field", "-a");
+    }
+
+    @Test
+    void refusesAMaxBodySizeThatIsNotANumberOfBytes() throws Exception {
+        assertUsageError("--max-body-size must be a number of bytes, got \"1k\"",
+                "--max-body-size", "1k", APPS + "Apps:field");
+    }
+
+    @Test
+    void exitsWithOneNamingTheAddressWhenThePortIsInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+                Cli cli = Cli.start("-p", Integer.toString(taken.getLocalPort()), APPS + "Apps:field")) {
+            assertEquals(1, cli.awaitExit());
+            assertEquals("bjoern: cannot listen on 127.0.0.1 port " + taken.getLocalPort()
+                    + ": Address already in use\n", cli.stderr());
+        }
+    }
+
+    @Test
+    void exitsWithOneAndTheStackTraceWhenTheFactoryThrows() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Apps:broken")) {
+            assertEquals(1, cli.awaitExit());
+            String stderr = cli.stderr();
+            assertTrue(stderr.startsWith("bjoern: " + APPS + "Apps:broken failed:"
+                    + " java.lang.IllegalStateException: no database configured\n"), stderr);
+            assertTrue(stderr.contains("\tat " + APPS + "Apps.broken("), stderr);
+        }
+    }
+
+    private static void assertUsageError(String message, String... args) throws Exception {
+        try (Cli cli = Cli.start(args)) {
+            int status = cli.awaitExit();
+            assertEquals("bjoern: " + message + "\n" + HINT + "\n", cli.stderr());
+            assertEquals(2, status);
+        }
+    }
+
+    private static String get(String url) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), () -> "GET " + url + ": " + response.body());
+        return response.body();
+    }
+
+    private static HttpResponse<String> post(URI uri, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean canBind(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The command line in a child JVM, its stderr and stdout read as they come. */
+    private static final class Cli implements AutoCloseable {
+        final Process process;
+        /** Completes with the first line of stderr, or null if stderr ends without one. */
+        private final CompletableFuture<String> firstLine = new CompletableFuture<>();
+        private final StringBuffer stderr = new StringBuffer();
+        private final StringBuffer stdout = new StringBuffer();
+        private final Thread stderrReader;
+        private final Thread stdoutReader;
+
+        private Cli(Process process) {
+            this.process = process;
+            stderrReader = read(process.getErrorStream(), line -> {
+                stderr.append(line).append('\n');
+                firstLine.complete(line);
+            }, () -> firstLine.complete(null));
+            stdoutReader = read(process.getInputStream(), line -> stdout.append(line).append('\n'), () -> { });
+        }
+
+        static Cli start(String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // A child that starts fast: these runs are short.
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            command.addAll(List.of(args));
+            return new Cli(new ProcessBuilder(command).start());
+        }
+
+        /** Waits for the first line of stderr and checks it is the serving line. */
+        Matcher awaitServing() throws Exception {
+            String line;
+            try {
+                line = firstLine.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                line = null;
+            }
+            if (line == null) {
+                fail("no serving line within " + TIMEOUT + "; stderr:\n" + stderr);
+            }
+            Matcher matcher = SERVING.matcher(line);
+            assertTrue(matcher.matches(), () -> "first line of stderr is not the serving line:\n" + stderr);
+            return matcher;
+        }
+
+        int awaitExit() throws InterruptedException {
+            assertTrue(process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                    () -> "still running after " + TIMEOUT + "; stderr:\n" + stderr);
+            return process.exitValue();
+        }
+
+        /** All of stderr; call after the process ended. */
+        String stderr() throws InterruptedException {
+            stderrReader.join(TIMEOUT.toMillis());
+            return stderr.toString();
+        }
+
+        /** All of stdout; call after the process ended. */
+        String stdout() throws InterruptedException {
+            stdoutReader.join(TIMEOUT.toMillis());
+            return stdout.toString();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private Thread read(InputStream stream, Consumer<String> onLine, Runnable onEnd) {
+            Thread thread = new Thread(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream,
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = reader.readLine()) != null; ) {
+                        onLine.accept(line);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    onEnd.run();
+                }
+            }, "cli-output-" + process.pid());
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+    }
+}
