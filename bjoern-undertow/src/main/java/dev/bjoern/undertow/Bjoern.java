@@ -35,11 +35,20 @@ public final class Bjoern {
      * @return the bound server, to read its port
      * @throws IllegalStateException if a server is already listening
      */
-    public static synchronized BjoernServer listen(WsgiApplication app, String host, int port) throws IOException {
+    public static BjoernServer listen(WsgiApplication app, String host, int port) throws IOException {
+        return listen(BjoernServer.builder(app).host(host).port(port));
+    }
+
+    /**
+     * {@link #listen(WsgiApplication, String, int)} with every setting of the builder.
+     *
+     * @throws IllegalStateException if a server is already listening
+     */
+    public static synchronized BjoernServer listen(BjoernServer.Builder settings) throws IOException {
         if (listening != null) {
             throw new IllegalStateException("Only one global server instance possible");
         }
-        listening = BjoernServer.builder(app).host(host).port(port).build().bind();
+        listening = settings.build().bind();
         return listening;
     }
 

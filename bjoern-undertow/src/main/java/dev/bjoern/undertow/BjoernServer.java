@@ -110,7 +110,6 @@ public final class BjoernServer implements AutoCloseable {
                 .set(UndertowOptions.DECODE_URL, false)
                 // "Connection: keep-alive" only where HTTP/1.0 needs it, which WsgiHandler adds.
                 .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                .set(UndertowOptions.MAX_ENTITY_SIZE, handler.maxBodySize)
                 .getMap());
         http.setRootHandler(handler);
         acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, http, () -> { });
@@ -212,8 +211,13 @@ public final class BjoernServer implements AutoCloseable {
             return this;
         }
 
-        /** The largest request body, in bytes; a larger one is answered 413. Default 10 MiB. */
+        /**
+         * The largest request body, in bytes; a larger one is answered 413. Default 10 MiB.
+         *
+         * @throws IllegalArgumentException below 0 or above {@code Integer.MAX_VALUE - 8}
+         */
         public Builder maxBodySize(long bytes) {
+            WsgiHandler.checkMaxBodySize(bytes);
             this.maxBodySize = bytes;
             return this;
         }
@@ -233,9 +237,7 @@ public final class BjoernServer implements AutoCloseable {
             return this;
         }
 
-        /**
-         * @throws IllegalArgumentException if the body limit is out of range
-         */
+        /** A server with these settings, not yet bound. */
         public BjoernServer build() {
             return new BjoernServer(this);
         }

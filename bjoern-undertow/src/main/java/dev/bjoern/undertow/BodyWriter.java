@@ -15,17 +15,22 @@ import org.xnio.channels.StreamSinkChannel;
 final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     private final Call call;
     private final StreamSinkChannel channel;
+    /** Bytes the Content-Length still promises, or -1 when the body is not length-delimited. */
+    private long unsent;
+    /** The chunk pulled before the headers went out, until it is taken. */
+    private byte[] first;
     private ByteBuffer current;
     private final FileChannel file;
     private long filePosition;
     private long fileRemaining;
     private boolean shutdown;
 
-    BodyWriter(Call call, StreamSinkChannel channel, byte[] first, FileChannel file, long filePosition,
-            long fileCount) {
+    BodyWriter(Call call, StreamSinkChannel channel, long declaredLength, byte[] first, FileChannel file,
+            long filePosition, long fileCount) {
         this.call = call;
         this.channel = channel;
-        this.current = first == null ? null : ByteBuffer.wrap(first);
+        this.unsent = declaredLength < 0 ? -1 : declaredLength - fileCount;
+        this.first = first;
         this.file = file;
         this.filePosition = filePosition;
         this.fileRemaining = fileCount;
@@ -72,15 +77,26 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
                 }
                 current = null;
             }
-            byte[] next = call.nextChunk();
+            byte[] next = first != null ? first : call.nextChunk();
+            first = null;
             if (next != null) {
-                current = ByteBuffer.wrap(next);
+                current = take(next);
+            } else if (unsent > 0) {
+                throw new IllegalStateException("the body ended " + unsent + " bytes short of its Content-Length");
             } else if (fileRemaining > 0) {
                 return writeFile();
             } else {
                 return true;
             }
         }
+    }
+
+    /** Checks a chunk against the Content-Length: the framing must never carry more than it promised. */
+    private ByteBuffer take(byte[] chunk) {
+        if (unsent >= 0 && (unsent -= chunk.length) < 0) {
+            throw new IllegalStateException("the body is longer than its Content-Length");
+        }
+        return ByteBuffer.wrap(chunk);
     }
 
     private boolean writeFile() throws IOException {

@@ -51,6 +51,7 @@ final class Call implements StartResponse, Write {
         peer.inFlight = this;
         byte[] first = null;
         FileChannel file = null;
+        long declaredLength;
         long filePosition = 0;
         long fileLength = 0;
         try {
@@ -74,7 +75,7 @@ final class Call implements StartResponse, Write {
             if (status == null) {
                 throw new IllegalStateException("the application did not call start_response");
             }
-            frame(file == null ? length(body) : writtenBytes + fileLength);
+            declaredLength = frame(file == null ? length(body) : writtenBytes + fileLength);
         } catch (Throwable t) {
             // Nothing has reached the wire yet, even if the write callable was used.
             fail(t);
@@ -85,14 +86,15 @@ final class Call implements StartResponse, Write {
             written = null;
             first = null;
             file = null;
+            declaredLength = -1;
         } else if (written != null && !written.isEmpty()) {
             if (first != null) {
                 written.add(first);
             }
             first = written.poll();
         }
-        long fileCount = file == null ? 0 : contentLength >= 0 ? contentLength - writtenBytes : fileLength;
-        new BodyWriter(this, exchange.getResponseChannel(), first, file, filePosition, fileCount).run();
+        long fileCount = file == null ? 0 : contentLength >= 0 ? Math.max(0, contentLength - writtenBytes) : fileLength;
+        new BodyWriter(this, exchange.getResponseChannel(), declaredLength, first, file, filePosition, fileCount).run();
     }
 
     @Override
@@ -204,7 +206,8 @@ final class Call implements StartResponse, Write {
         return length;
     }
 
-    private void frame(long knownLength) {
+    /** Sets the framing headers; returns the Content-Length the response declares, or -1. */
+    private long frame(long knownLength) {
         HeaderMap headers = exchange.getResponseHeaders();
         long length = contentLength;
         if (length < 0 && knownLength >= 0) {
@@ -216,6 +219,7 @@ final class Call implements StartResponse, Write {
                 && (length >= 0 || !Connectors.isEntityBodyAllowed(exchange.getStatusCode()))) {
             headers.put(Headers.CONNECTION, Headers.KEEP_ALIVE.toString());
         }
+        return length;
     }
 
     /** The body was sent whole. */

@@ -7,10 +7,8 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import sun.misc.Signal;
 
 /**
  * The command line, {@code python -m bjoern} in Java: serves the application a {@code CLASS:MEMBER} or
@@ -72,7 +70,7 @@ public final class Main {
         // XNIO announces its version at INFO; our one line says what matters.
         XNIO_LOG.setLevel(Level.WARNING);
         Options options;
-        BjoernServer server;
+        BjoernServer.Builder settings;
         try {
             options = Options.parse(args);
             if (options.help) {
@@ -82,7 +80,7 @@ public final class Main {
             InetAddress address = resolve(options.host);
             WsgiApplication app = AppSpec.load(options.appSpec, options.appOptions,
                     Thread.currentThread().getContextClassLoader());
-            server = build(app, address, options);
+            settings = settings(app, address, options);
         } catch (IllegalArgumentException e) {
             System.err.println("bjoern: " + e.getMessage());
             System.err.println("Run with --help for the options.");
@@ -93,15 +91,11 @@ public final class Main {
             return 1;
         }
 
-        // Bjoern.run's loop, on a server built here: Bjoern.listen(app, host, port) takes no body limit.
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("INT"), signal -> stop.countDown());
-        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-        try (server) {
-            server.bind().start();
+        try {
+            BjoernServer bound = Bjoern.listen(settings);
             System.err.println("bjoern: serving " + options.appSpec + " on http://" + urlHost(options.host) + ":"
-                    + server.port() + "/");
-            stop.await();
+                    + bound.port() + "/");
+            Bjoern.run();
         } catch (IOException e) {
             System.err.println("bjoern: " + e.getMessage());
             return 1;
@@ -121,11 +115,10 @@ public final class Main {
                 + host + "\"");
     }
 
-    private static BjoernServer build(WsgiApplication app, InetAddress address, Options options) {
-        BjoernServer.Builder builder = BjoernServer.builder(app).host(address.getHostAddress()).port(options.port)
-                .maxBodySize(options.maxBodySize);
+    private static BjoernServer.Builder settings(WsgiApplication app, InetAddress address, Options options) {
+        BjoernServer.Builder builder = BjoernServer.builder(app).host(address.getHostAddress()).port(options.port);
         try {
-            return builder.build();
+            return builder.maxBodySize(options.maxBodySize);
         } catch (IllegalArgumentException e) {
             // The engine owns the body limit's range; the user needs to know which flag broke it.
             throw new IllegalArgumentException("--max-body-size: " + e.getMessage(), e);

@@ -57,15 +57,19 @@ public final class WsgiHandler implements HttpHandler {
     public WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread,
             boolean multiprocess) {
         this.app = Objects.requireNonNull(app, "app");
-        if (maxBodySize < 0 || maxBodySize > LARGEST_ARRAY) {
-            throw new IllegalArgumentException("max body size must be from 0 to " + LARGEST_ARRAY
-                    + " bytes, got " + maxBodySize);
-        }
-        this.maxBodySize = maxBodySize;
+        this.maxBodySize = checkMaxBodySize(maxBodySize);
         this.errors = Objects.requireNonNull(errors, "errors");
         this.multithread = multithread;
         this.multiprocess = multiprocess;
         this.environTemplate = RequestEnviron.template(errors, multithread, multiprocess);
+    }
+
+    static long checkMaxBodySize(long maxBodySize) {
+        if (maxBodySize < 0 || maxBodySize > LARGEST_ARRAY) {
+            throw new IllegalArgumentException("max body size must be from 0 to " + LARGEST_ARRAY
+                    + " bytes, got " + maxBodySize);
+        }
+        return maxBodySize;
     }
 
     /** How many responses are being produced or sent right now. */
@@ -109,7 +113,9 @@ public final class WsgiHandler implements HttpHandler {
         if (!hasBody) {
             call(exchange, peer, environ);
         } else {
-            exchange.setMaxEntitySize(maxBodySize);
+            // Undertow's own entity limit counts chunk framing and ends the exchange without a response;
+            // RequestBody enforces ours instead, with a 413. This also lifts the limit of a host Undertow.
+            exchange.setMaxEntitySize(0);
             new RequestBody(this, exchange, peer, environ, length).start(sendContinue);
         }
     }
