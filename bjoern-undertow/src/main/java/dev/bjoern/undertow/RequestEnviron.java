@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,40 +26,46 @@ final class RequestEnviron {
     private RequestEnviron() {
     }
 
+    /** The slots that are the same for every request of a handler. */
+    static Object[] template(PrintStream errors, boolean multithread, boolean multiprocess) {
+        Object[] template = EnvironMap.template();
+        template[EnvironMap.SERVER_SOFTWARE] = SERVER_SOFTWARE;
+        template[EnvironMap.WSGI_VERSION] = Environ.VERSION;
+        template[EnvironMap.WSGI_ERRORS] = errors;
+        template[EnvironMap.WSGI_MULTITHREAD] = multithread;
+        template[EnvironMap.WSGI_MULTIPROCESS] = multiprocess;
+        template[EnvironMap.WSGI_RUN_ONCE] = Boolean.FALSE;
+        template[EnvironMap.WSGI_INPUT_TERMINATED] = Boolean.TRUE;
+        template[EnvironMap.FILE_WRAPPER] = FileWrapper.DEFAULT;
+        return template;
+    }
+
     /**
+     * @param template from {@link #template}
      * @throws IllegalArgumentException when the path has a malformed percent-escape
      */
-    static Map<String, Object> build(HttpServerExchange exchange, Peer peer, InputStream input,
-            PrintStream errors, boolean multithread, boolean multiprocess) {
-        Map<String, Object> environ = new HashMap<>(64);
-        environ.put(Environ.REQUEST_METHOD, exchange.getRequestMethod().toString());
-        environ.put(Environ.SCRIPT_NAME, path(exchange.getResolvedPath(), peer.decodedWith));
-        environ.put(Environ.PATH_INFO, path(exchange.getRelativePath(), peer.decodedWith));
+    static Map<String, Object> build(HttpServerExchange exchange, Peer peer, InputStream input, Object[] template) {
+        EnvironMap environ = new EnvironMap(template);
+        environ.set(EnvironMap.REQUEST_METHOD, exchange.getRequestMethod().toString());
+        environ.set(EnvironMap.SCRIPT_NAME, path(exchange.getResolvedPath(), peer.decodedWith));
+        environ.set(EnvironMap.PATH_INFO, path(exchange.getRelativePath(), peer.decodedWith));
         String query = exchange.getQueryString();
-        environ.put(Environ.QUERY_STRING, query);
-        environ.put(Environ.REQUEST_URI, query.isEmpty() ? exchange.getRequestURI()
+        environ.set(EnvironMap.QUERY_STRING, query);
+        environ.set(EnvironMap.REQUEST_URI, query.isEmpty() ? exchange.getRequestURI()
                 : exchange.getRequestURI() + '?' + query);
-        environ.put(Environ.SERVER_NAME, peer.serverName);
-        environ.put(Environ.SERVER_PORT, peer.serverPort);
-        environ.put(Environ.SERVER_PROTOCOL, exchange.getProtocol().toString());
-        environ.put(Environ.SERVER_SOFTWARE, SERVER_SOFTWARE);
-        environ.put(Environ.REMOTE_ADDR, peer.remoteAddr);
-        environ.put(Environ.REMOTE_PORT, peer.remotePort);
+        environ.set(EnvironMap.SERVER_NAME, peer.serverName);
+        environ.set(EnvironMap.SERVER_PORT, peer.serverPort);
+        environ.set(EnvironMap.SERVER_PROTOCOL, exchange.getProtocol().toString());
+        environ.set(EnvironMap.REMOTE_ADDR, peer.remoteAddr);
+        environ.set(EnvironMap.REMOTE_PORT, peer.remotePort);
+        environ.set(EnvironMap.WSGI_URL_SCHEME, exchange.getRequestScheme());
+        environ.set(EnvironMap.WSGI_INPUT, input);
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String key = key(values.getHeaderName());
             if (key != DROPPED) {
                 environ.put(key, values.size() == 1 ? values.getFirst() : String.join(", ", values));
             }
         }
-        environ.put(Environ.WSGI_VERSION, Environ.VERSION);
-        environ.put(Environ.WSGI_URL_SCHEME, exchange.getRequestScheme());
-        environ.put(Environ.WSGI_INPUT, input);
-        environ.put(Environ.WSGI_ERRORS, errors);
-        environ.put(Environ.WSGI_MULTITHREAD, multithread);
-        environ.put(Environ.WSGI_MULTIPROCESS, multiprocess);
-        environ.put(Environ.WSGI_RUN_ONCE, Boolean.FALSE);
-        environ.put(Environ.WSGI_INPUT_TERMINATED, Boolean.TRUE);
-        environ.put(Environ.FILE_WRAPPER, FileWrapper.DEFAULT);
         return environ;
     }
 

@@ -38,6 +38,7 @@ public final class WsgiHandler implements HttpHandler {
     final PrintStream errors;
     final boolean multithread;
     final boolean multiprocess;
+    private final Object[] environTemplate;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /** Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}. */
@@ -64,6 +65,7 @@ public final class WsgiHandler implements HttpHandler {
         this.errors = Objects.requireNonNull(errors, "errors");
         this.multithread = multithread;
         this.multiprocess = multiprocess;
+        this.environTemplate = RequestEnviron.template(errors, multithread, multiprocess);
     }
 
     /** How many responses are being produced or sent right now. */
@@ -99,7 +101,7 @@ public final class WsgiHandler implements HttpHandler {
         Peer peer = Peer.of(exchange.getConnection());
         Map<String, Object> environ;
         try {
-            environ = RequestEnviron.build(exchange, peer, NO_BODY, errors, multithread, multiprocess);
+            environ = RequestEnviron.build(exchange, peer, NO_BODY, environTemplate);
         } catch (IllegalArgumentException badPath) {
             reject(exchange, 400);
             return;

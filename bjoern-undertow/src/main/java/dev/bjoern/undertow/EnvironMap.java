@@ -1,0 +1,217 @@
+package dev.bjoern.undertow;
+
+import dev.bjoern.Environ;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * environ as a mutable map that costs one array per request: the keys every request has live in fixed
+ * slots, and a HashMap is made only for the rest (most request headers, keys that middleware adds). A
+ * HashMap of the same content would allocate a node per key, some two dozen per request.
+ */
+final class EnvironMap extends AbstractMap<String, Object> {
+    static final int REQUEST_METHOD = 0;
+    static final int SCRIPT_NAME = 1;
+    static final int PATH_INFO = 2;
+    static final int QUERY_STRING = 3;
+    static final int REQUEST_URI = 4;
+    static final int SERVER_NAME = 5;
+    static final int SERVER_PORT = 6;
+    static final int SERVER_PROTOCOL = 7;
+    static final int SERVER_SOFTWARE = 8;
+    static final int REMOTE_ADDR = 9;
+    static final int REMOTE_PORT = 10;
+    static final int HTTP_HOST = 11;
+    static final int WSGI_VERSION = 12;
+    static final int WSGI_URL_SCHEME = 13;
+    static final int WSGI_INPUT = 14;
+    static final int WSGI_ERRORS = 15;
+    static final int WSGI_MULTITHREAD = 16;
+    static final int WSGI_MULTIPROCESS = 17;
+    static final int WSGI_RUN_ONCE = 18;
+    static final int WSGI_INPUT_TERMINATED = 19;
+    static final int FILE_WRAPPER = 20;
+    private static final String[] KEYS = new String[21];
+    private static final Map<String, Integer> SLOTS = new HashMap<>();
+    /** Stands for a null value in a slot, where null means "no such key". */
+    private static final Object NULL = new Object();
+
+    static {
+        KEYS[REQUEST_METHOD] = Environ.REQUEST_METHOD;
+        KEYS[SCRIPT_NAME] = Environ.SCRIPT_NAME;
+        KEYS[PATH_INFO] = Environ.PATH_INFO;
+        KEYS[QUERY_STRING] = Environ.QUERY_STRING;
+        KEYS[REQUEST_URI] = Environ.REQUEST_URI;
+        KEYS[SERVER_NAME] = Environ.SERVER_NAME;
+        KEYS[SERVER_PORT] = Environ.SERVER_PORT;
+        KEYS[SERVER_PROTOCOL] = Environ.SERVER_PROTOCOL;
+        KEYS[SERVER_SOFTWARE] = Environ.SERVER_SOFTWARE;
+        KEYS[REMOTE_ADDR] = Environ.REMOTE_ADDR;
+        KEYS[REMOTE_PORT] = Environ.REMOTE_PORT;
+        KEYS[HTTP_HOST] = Environ.HTTP_PREFIX + "HOST";
+        KEYS[WSGI_VERSION] = Environ.WSGI_VERSION;
+        KEYS[WSGI_URL_SCHEME] = Environ.WSGI_URL_SCHEME;
+        KEYS[WSGI_INPUT] = Environ.WSGI_INPUT;
+        KEYS[WSGI_ERRORS] = Environ.WSGI_ERRORS;
+        KEYS[WSGI_MULTITHREAD] = Environ.WSGI_MULTITHREAD;
+        KEYS[WSGI_MULTIPROCESS] = Environ.WSGI_MULTIPROCESS;
+        KEYS[WSGI_RUN_ONCE] = Environ.WSGI_RUN_ONCE;
+        KEYS[WSGI_INPUT_TERMINATED] = Environ.WSGI_INPUT_TERMINATED;
+        KEYS[FILE_WRAPPER] = Environ.FILE_WRAPPER;
+        for (int i = 0; i < KEYS.length; i++) {
+            SLOTS.put(KEYS[i], i);
+        }
+    }
+
+    private final Object[] slots;
+    private Map<String, Object> more;
+
+    /** A map holding {@code template}'s slots, made by {@link #template()} and filled with {@link #set}. */
+    EnvironMap(Object[] template) {
+        this.slots = template.clone();
+    }
+
+    /** Empty slots, to fill with the values that are the same for every request of a server. */
+    static Object[] template() {
+        return new Object[KEYS.length];
+    }
+
+    /** Fills a slot without looking its key up; {@code value} is not null. */
+    void set(int slot, Object value) {
+        slots[slot] = value;
+    }
+
+    private static int slot(Object key) {
+        Integer slot = SLOTS.get(key);
+        return slot == null ? -1 : slot;
+    }
+
+    @Override
+    public Object get(Object key) {
+        int slot = slot(key);
+        if (slot >= 0) {
+            Object value = slots[slot];
+            return value == NULL ? null : value;
+        }
+        return more == null ? null : more.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        int slot = slot(key);
+        return slot >= 0 ? slots[slot] != null : more != null && more.containsKey(key);
+    }
+
+    @Override
+    public Object put(String key, Object value) {
+        int slot = slot(key);
+        if (slot < 0) {
+            if (more == null) {
+                more = new HashMap<>();
+            }
+            return more.put(key, value);
+        }
+        Object old = slots[slot];
+        slots[slot] = value == null ? NULL : value;
+        return old == NULL ? null : old;
+    }
+
+    @Override
+    public Object remove(Object key) {
+        int slot = slot(key);
+        if (slot < 0) {
+            return more == null ? null : more.remove(key);
+        }
+        Object old = slots[slot];
+        slots[slot] = null;
+        return old == NULL ? null : old;
+    }
+
+    @Override
+    public int size() {
+        int size = more == null ? 0 : more.size();
+        for (Object value : slots) {
+            if (value != null) {
+                size++;
+            }
+        }
+        return size;
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<Entry<String, Object>> iterator() {
+                return new Entries();
+            }
+
+            @Override
+            public int size() {
+                return EnvironMap.this.size();
+            }
+        };
+    }
+
+    /** The filled slots in order, then the other keys. */
+    private final class Entries implements Iterator<Entry<String, Object>> {
+        private int next = advance(0);
+        private int last = -1;
+        private Iterator<Entry<String, Object>> rest;
+
+        private int advance(int from) {
+            while (from < slots.length && slots[from] == null) {
+                from++;
+            }
+            return from;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next < slots.length) {
+                return true;
+            }
+            if (rest == null) {
+                rest = more == null ? Map.<String, Object>of().entrySet().iterator() : more.entrySet().iterator();
+            }
+            return rest.hasNext();
+        }
+
+        @Override
+        public Entry<String, Object> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            if (next >= slots.length) {
+                last = -1;
+                return rest.next();
+            }
+            int slot = last = next;
+            next = advance(next + 1);
+            return new SimpleEntry<>(KEYS[slot], get(KEYS[slot])) {
+                @Override
+                public Object setValue(Object value) {
+                    put(KEYS[slot], value);
+                    return super.setValue(value);
+                }
+            };
+        }
+
+        @Override
+        public void remove() {
+            if (last >= 0) {
+                slots[last] = null;
+                last = -1;
+            } else if (rest != null) {
+                rest.remove();
+            } else {
+                throw new IllegalStateException("next() was not called");
+            }
+        }
+    }
+}
