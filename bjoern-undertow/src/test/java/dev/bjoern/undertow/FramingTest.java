@@ -231,6 +231,9 @@ class FramingTest {
             String wire = new String(client.send(GET).readAll(), StandardCharsets.ISO_8859_1);
             assertTrue(wire.startsWith("HTTP/1.1 200 "), wire);
             assertEquals("hello", wire.substring(wire.indexOf("\r\n\r\n") + 4));
+            // The log is written before the connection is closed.
+            assertTrue(server.errors().contains("the body ended 5 bytes short of its Content-Length"),
+                    server.errors());
         }
     }
 
@@ -242,6 +245,7 @@ class FramingTest {
         }); RawHttp client = server.connect()) {
             String wire = new String(client.send(GET).readAll(), StandardCharsets.ISO_8859_1);
             assertEquals("hello", wire.substring(wire.indexOf("\r\n\r\n") + 4), "bytes past the Content-Length");
+            assertTrue(server.errors().contains("the body is longer than its Content-Length"), server.errors());
         }
     }
 
