@@ -113,29 +113,19 @@ final class Call implements StartResponse, Write {
             throw new IllegalStateException("start_response was already called; a second call must pass excInfo");
         }
         int code = ResponseHead.statusCode(status);
-        if (headers == null) {
-            throw new IllegalArgumentException("start_response headers must be a list of name/value pairs, got null");
-        }
+        // Everything is checked before anything is applied: a refused call changes nothing.
+        long length = ResponseHead.headers(headers);
         HeaderMap out = exchange.getResponseHeaders();
         out.clear();
-        long length = -1;
-        int index = 0;
         for (Map.Entry<String, String> header : headers) {
-            String name = ResponseHead.name(header, index++);
-            String value = ResponseHead.value(name, header.getValue());
-            HttpString key = HttpString.tryFromString(name);
-            if (key.equals(Headers.CONTENT_LENGTH)) {
-                length = ResponseHead.contentLength(value);
-            } else if (key.equals(Headers.TRANSFER_ENCODING)) {
-                throw new IllegalArgumentException("start_response header Transfer-Encoding is hop-by-hop and"
-                        + " the server's to set (PEP 3333); give Content-Length or nothing");
-            }
-            out.add(key, value);
+            out.add(HttpString.tryFromString(header.getKey()), header.getValue());
         }
         exchange.setStatusCode(code);
         String reason = StatusCodes.getReason(code);
-        if (status.length() != 4 + reason.length() || !status.regionMatches(4, reason, 0, reason.length())) {
-            exchange.setReasonPhrase(status.substring(4));
+        boolean standardReason = status.length() == 4 + reason.length()
+                && status.regionMatches(4, reason, 0, reason.length());
+        if (!standardReason || exchange.getReasonPhrase() != null) {
+            exchange.setReasonPhrase(standardReason ? null : status.substring(4));
         }
         contentLength = length;
         bodyless = exchange.getRequestMethod().equals(Methods.HEAD) || !Connectors.isEntityBodyAllowed(code);

@@ -1,5 +1,6 @@
 package dev.bjoern.undertow;
 
+import java.util.List;
 import java.util.Map;
 
 /** The checks start_response makes, so that nothing malformed from the application reaches the wire. */
@@ -7,17 +8,48 @@ final class ResponseHead {
     private ResponseHead() {
     }
 
-    /** @return the code of a status like {@code "200 OK"}: three digits from 100 to 599, a space, a reason */
+    /**
+     * @return the code of a status like {@code "200 OK"}: three digits from 200 to 599 (a 1xx response is
+     *     interim, and the server's to send), a space, a reason
+     */
     static int statusCode(String status) {
-        if (status == null || status.length() < 5 || status.charAt(3) != ' ' || !digit(status, 0, '1', '5')
+        if (status == null || status.length() < 5 || status.charAt(3) != ' ' || !digit(status, 0, '2', '5')
                 || !digit(status, 1, '0', '9') || !digit(status, 2, '0', '9') || !text(status)) {
-            throw new IllegalArgumentException("start_response status must be a 3-digit code, a space and a"
-                    + " reason, like \"200 OK\", got " + quote(status));
+            throw new IllegalArgumentException("start_response status must be a 3-digit code from 200 to 599, a"
+                    + " space and a reason, like \"200 OK\", got " + quote(status));
         }
         return (status.charAt(0) - '0') * 100 + (status.charAt(1) - '0') * 10 + status.charAt(2) - '0';
     }
 
-    static String name(Map.Entry<String, String> header, int index) {
+    /**
+     * Checks every header.
+     *
+     * @return the Content-Length among them, or -1
+     */
+    static long headers(List<Map.Entry<String, String>> headers) {
+        if (headers == null) {
+            throw new IllegalArgumentException("start_response headers must be a list of name/value pairs, got null");
+        }
+        long length = -1;
+        int index = 0;
+        for (Map.Entry<String, String> header : headers) {
+            String name = name(header, index++);
+            String value = value(name, header.getValue());
+            if (name.equalsIgnoreCase("Content-Length")) {
+                if (length >= 0) {
+                    throw new IllegalArgumentException("start_response header Content-Length must be given once,"
+                            + " got it twice");
+                }
+                length = contentLength(value);
+            } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                throw new IllegalArgumentException("start_response header Transfer-Encoding is hop-by-hop and"
+                        + " the server's to set (PEP 3333); give Content-Length or nothing");
+            }
+        }
+        return length;
+    }
+
+    private static String name(Map.Entry<String, String> header, int index) {
         if (header == null || header.getKey() == null) {
             throw new IllegalArgumentException("start_response header " + index + " must be a name/value pair"
                     + " with a name, got " + header);
@@ -35,18 +67,18 @@ final class ResponseHead {
         return name;
     }
 
-    static String value(String name, String value) {
+    private static String value(String name, String value) {
         if (value == null) {
             throw new IllegalArgumentException("start_response header " + name + " has a null value");
         }
         if (!text(value)) {
             throw new IllegalArgumentException("start_response header " + name + " value must be Latin-1 text"
-                    + " without CR, LF or NUL, got " + quote(value));
+                    + " without control characters (CR, LF, NUL...), got " + quote(value));
         }
         return value;
     }
 
-    static long contentLength(String value) {
+    private static long contentLength(String value) {
         if (value.isEmpty() || value.length() > 18) {
             throw badLength(value);
         }
@@ -71,11 +103,11 @@ final class ResponseHead {
         return c >= low && c <= high;
     }
 
-    /** Latin-1 without the characters that end a header line or confuse parsers: CR, LF, NUL. */
+    /** Latin-1 without control characters but tab (RFC 9110 field values): no CR, LF or NUL above all. */
     private static boolean text(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0 || c > 0xFF) {
+            if (c < ' ' && c != '\t' || c == 0x7F || c > 0xFF) {
                 return false;
             }
         }

@@ -141,6 +141,9 @@ public final class WsgiHandler implements HttpHandler {
      */
     static void reject(HttpServerExchange exchange, int status) {
         exchange.setStatusCode(status);
+        if (exchange.getReasonPhrase() != null) {
+            exchange.setReasonPhrase(null);
+        }
         exchange.setPersistent(false);
         HeaderMap headers = exchange.getResponseHeaders();
         headers.clear();
