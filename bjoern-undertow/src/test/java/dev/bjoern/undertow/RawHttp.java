@@ -92,6 +92,11 @@ final class RawHttp implements AutoCloseable {
         return in.readAllBytes();
     }
 
+    /** The next {@code length} bytes as they come, fewer only if the server closes the connection first. */
+    byte[] readBytes(int length) throws IOException {
+        return in.readNBytes(length);
+    }
+
     private String line(ByteArrayOutputStream raw) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
