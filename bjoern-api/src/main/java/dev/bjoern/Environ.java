@@ -31,7 +31,7 @@ public final class Environ {
     public static final String WSGI_MULTIPROCESS = "wsgi.multiprocess";
     public static final String WSGI_RUN_ONCE = "wsgi.run_once";
     public static final String WSGI_INPUT_TERMINATED = "wsgi.input_terminated";
-    public static final String FILE_WRAPPER = "wsgi.file_wrapper";
+    public static final String WSGI_FILE_WRAPPER = "wsgi.file_wrapper";
 
     /** The value of {@code wsgi.version}: WSGI 1.0, as an immutable list {@code [1, 0]}. */
     public static final List<Integer> VERSION = List.of(1, 0);

@@ -1,6 +1,7 @@
 package dev.bjoern;
 
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -15,9 +17,10 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * The body {@link FileWrapper#DEFAULT} returns. A server that recognises it sends a file-backed body
- * zero-copy from the file's position at the time of the call; any server may instead iterate it, reading
- * blocks of {@link #blockSize()} bytes. {@link #close()} closes the wrapped file or stream.
+ * The body {@link FileWrapper#DEFAULT} returns. A server that recognises it sends a file-backed body (a
+ * path, file, {@link FileChannel} or {@link FileInputStream}) zero-copy from the file's position when the
+ * application returns it; any server may instead iterate it, reading blocks of {@link #blockSize()} bytes.
+ * {@link #close()} closes the wrapped file or stream.
  */
 public final class FileBody implements Iterable<byte[]>, AutoCloseable {
     private final ReadableByteChannel source;
@@ -25,9 +28,6 @@ public final class FileBody implements Iterable<byte[]>, AutoCloseable {
     private final int blockSize;
 
     private FileBody(ReadableByteChannel source, int blockSize) {
-        if (blockSize < 1) {
-            throw new IllegalArgumentException("file_wrapper block size must be at least 1, got " + blockSize);
-        }
         this.source = source;
         this.file = source instanceof FileChannel ? (FileChannel) source : null;
         this.blockSize = blockSize;
@@ -40,12 +40,21 @@ public final class FileBody implements Iterable<byte[]>, AutoCloseable {
      * @throws IOException if a path cannot be opened for reading
      */
     public static FileBody of(Object file, int blockSize) throws IOException {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("file_wrapper block size must be at least 1, got " + blockSize);
+        }
+        if (file instanceof SelectableChannel && !((SelectableChannel) file).isBlocking()) {
+            throw new IllegalArgumentException("file_wrapper needs a blocking channel, got a non-blocking "
+                    + file.getClass().getName());
+        }
         if (file instanceof Path) {
             return new FileBody(FileChannel.open((Path) file, StandardOpenOption.READ), blockSize);
         } else if (file instanceof File) {
             return new FileBody(FileChannel.open(((File) file).toPath(), StandardOpenOption.READ), blockSize);
         } else if (file instanceof ReadableByteChannel) {
             return new FileBody((ReadableByteChannel) file, blockSize);
+        } else if (file instanceof FileInputStream) {
+            return new FileBody(((FileInputStream) file).getChannel(), blockSize);
         } else if (file instanceof InputStream) {
             return new FileBody(Channels.newChannel((InputStream) file), blockSize);
         }

@@ -6,7 +6,7 @@ import java.io.IOException;
  * {@code wsgi.file_wrapper}: turns a file into a body the server can send zero-copy.
  *
  * <pre>{@code
- * FileWrapper wrapper = (FileWrapper) environ.get(Environ.FILE_WRAPPER);
+ * FileWrapper wrapper = (FileWrapper) environ.get(Environ.WSGI_FILE_WRAPPER);
  * return wrapper.wrap(Path.of("big.iso"), 65536);
  * }</pre>
  */

@@ -6,10 +6,11 @@ import java.util.Map;
 /**
  * The {@code start_response} callable of PEP 3333: sets the response status and headers.
  *
- * <p>The status is a 3-digit code, a space and a reason ({@code "200 OK"}); headers are name/value pairs
- * in order ({@code Map.entry("Content-Type", "text/plain")}). A status of another shape, or a header name
- * or value containing CR, LF or NUL, is refused with an {@link IllegalArgumentException}: it never reaches
- * the wire. Nothing is sent until the first non-empty body chunk (or the first {@link Write#write}).
+ * <p>The status is a 3-digit code from 200 to 599, a space and a reason ({@code "200 OK"}); headers are
+ * name/value pairs in order ({@code Map.entry("Content-Type", "text/plain")}). A status of another shape,
+ * a header name that is not an HTTP token, or a value with control characters (CR, LF, NUL...) is refused
+ * with an {@link IllegalArgumentException}: it never reaches the wire. Nothing is sent until the first
+ * non-empty body chunk (or the first {@link Write#write}).
  */
 @FunctionalInterface
 public interface StartResponse {
@@ -17,10 +18,11 @@ public interface StartResponse {
      * Sets status and headers.
      *
      * @param excInfo {@code null} on the first call. A second call must pass the error being handled: before
-     *     the headers went out it replaces status and headers; after, {@code excInfo} is rethrown (wrapped in
-     *     an {@link IllegalStateException} when it is checked) and the connection will be closed.
+     *     the headers went out it replaces status and headers; after, {@code excInfo} itself is rethrown (a
+     *     Throwable that is neither an Exception nor an Error wrapped in an {@link IllegalStateException})
+     *     and the response will be cut off.
      * @return the write callable, whose bytes precede the returned body's
-     * @throws IllegalArgumentException for a malformed status or header
+     * @throws IllegalArgumentException for a malformed status or header; nothing of the call is applied
      * @throws IllegalStateException for a second call without {@code excInfo}
      */
     Write call(String status, List<Map.Entry<String, String>> headers, Throwable excInfo) throws Exception;

@@ -100,6 +100,11 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     }
 
     private boolean writeFile() throws IOException {
+        // Undertow's response conduit, while the headers are pending, fills its buffer from the file with a
+        // plain read that ignores position and count: flush the headers first.
+        if (!channel.flush()) {
+            return false;
+        }
         while (fileRemaining > 0) {
             long sent = channel.transferFrom(file, filePosition, fileRemaining);
             if (sent == 0) {

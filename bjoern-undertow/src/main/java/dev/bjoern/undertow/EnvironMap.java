@@ -35,7 +35,7 @@ final class EnvironMap extends AbstractMap<String, Object> {
     static final int WSGI_MULTIPROCESS = 17;
     static final int WSGI_RUN_ONCE = 18;
     static final int WSGI_INPUT_TERMINATED = 19;
-    static final int FILE_WRAPPER = 20;
+    static final int WSGI_FILE_WRAPPER = 20;
     private static final String[] KEYS = new String[21];
     private static final Map<String, Integer> SLOTS = new HashMap<>();
     /** Stands for a null value in a slot, where null means "no such key". */
@@ -62,7 +62,7 @@ final class EnvironMap extends AbstractMap<String, Object> {
         KEYS[WSGI_MULTIPROCESS] = Environ.WSGI_MULTIPROCESS;
         KEYS[WSGI_RUN_ONCE] = Environ.WSGI_RUN_ONCE;
         KEYS[WSGI_INPUT_TERMINATED] = Environ.WSGI_INPUT_TERMINATED;
-        KEYS[FILE_WRAPPER] = Environ.FILE_WRAPPER;
+        KEYS[WSGI_FILE_WRAPPER] = Environ.WSGI_FILE_WRAPPER;
         for (int i = 0; i < KEYS.length; i++) {
             SLOTS.put(KEYS[i], i);
         }

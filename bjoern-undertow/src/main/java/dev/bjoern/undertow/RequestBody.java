@@ -18,7 +18,11 @@ import org.xnio.channels.StreamSourceChannel;
  * option: the application runs on the IO thread, where Undertow refuses them (UT000126).
  */
 final class RequestBody implements ChannelListener<StreamSourceChannel> {
-    private static final int FIRST_CHUNKED_CAPACITY = 8192;
+    /**
+     * What is reserved before the bytes arrive: a client that declares a large body and then stalls must
+     * not pin the whole limit. The array grows as bytes come, up to the declared length or the limit.
+     */
+    private static final int FIRST_CAPACITY = 64 * 1024;
 
     private final WsgiHandler handler;
     private final HttpServerExchange exchange;
@@ -35,8 +39,8 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         this.peer = peer;
         this.environ = environ;
         this.length = length;
-        // The length was checked against the limit already; a chunked body grows as it arrives.
-        this.data = new byte[length >= 0 ? (int) length : (int) Math.min(FIRST_CHUNKED_CAPACITY, handler.maxBodySize)];
+        // The declared length was checked against the limit already.
+        this.data = new byte[(int) Math.min(FIRST_CAPACITY, length >= 0 ? length : handler.maxBodySize + 1)];
     }
 
     void start(boolean sendContinue) {
@@ -97,13 +101,16 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         handler.callWithBody(exchange, peer, environ, data, size);
     }
 
-    /** Makes room for a chunked body, up to one byte past the limit so that going over it shows. */
+    /**
+     * Makes room: up to the declared length, or for a chunked body up to one byte past the limit, so that
+     * going over it shows.
+     */
     private boolean grow() {
-        long limit = handler.maxBodySize;
-        if (size > limit) {
+        long cap = length >= 0 ? length : handler.maxBodySize + 1;
+        if (size >= cap) {
             return false;
         }
-        data = Arrays.copyOf(data, (int) Math.min((long) data.length * 2 + 1, limit + 1));
+        data = Arrays.copyOf(data, (int) Math.min((long) data.length * 2 + 1, cap));
         return true;
     }
 }

@@ -6,11 +6,14 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Builds environ from an Undertow request, as SPEC.md says. */
@@ -36,7 +39,7 @@ final class RequestEnviron {
         template[EnvironMap.WSGI_MULTIPROCESS] = multiprocess;
         template[EnvironMap.WSGI_RUN_ONCE] = Boolean.FALSE;
         template[EnvironMap.WSGI_INPUT_TERMINATED] = Boolean.TRUE;
-        template[EnvironMap.FILE_WRAPPER] = FileWrapper.DEFAULT;
+        template[EnvironMap.WSGI_FILE_WRAPPER] = FileWrapper.DEFAULT;
         return template;
     }
 
@@ -47,8 +50,9 @@ final class RequestEnviron {
     static Map<String, Object> build(HttpServerExchange exchange, Peer peer, InputStream input, Object[] template) {
         EnvironMap environ = new EnvironMap(template);
         environ.set(EnvironMap.REQUEST_METHOD, exchange.getRequestMethod().toString());
-        environ.set(EnvironMap.SCRIPT_NAME, path(exchange.getResolvedPath(), peer.decodedWith));
-        environ.set(EnvironMap.PATH_INFO, path(exchange.getRelativePath(), peer.decodedWith));
+        String scriptName = scriptName(exchange.getResolvedPath(), peer.decodedWith);
+        environ.set(EnvironMap.SCRIPT_NAME, scriptName);
+        environ.set(EnvironMap.PATH_INFO, pathInfo(exchange, scriptName, peer.decodedWith));
         String query = exchange.getQueryString();
         environ.set(EnvironMap.QUERY_STRING, query);
         environ.set(EnvironMap.REQUEST_URI, query.isEmpty() ? exchange.getRequestURI()
@@ -98,20 +102,52 @@ final class RequestEnviron {
         return key.toString();
     }
 
-    /**
-     * PATH_INFO and SCRIPT_NAME carry the path's bytes, percent-decoded, one char per byte (ISO-8859-1),
-     * as PEP 3333 says. Our listener leaves the path raw; an Undertow that decoded it (a host that mounts
-     * our handler) is undone back to bytes with the charset it used.
+    /*
+     * SCRIPT_NAME and PATH_INFO carry the path's bytes, percent-decoded, one char per byte (ISO-8859-1), as
+     * PEP 3333 says. PATH_INFO is decoded here from the raw request target, so that every byte and every
+     * ";parameter" survives even where the listener has decoded the path or cut parameters out of it (a host
+     * Undertow that mounts our handler decodes UTF-8 and keeps %2F). SCRIPT_NAME is the mount prefix as the
+     * listener matched it.
      */
-    static String path(String path, Charset decodedWith) {
-        if (decodedWith != null) {
-            for (int i = 0; i < path.length(); i++) {
-                if (path.charAt(i) >= 0x80) {
-                    return new String(path.getBytes(decodedWith), StandardCharsets.ISO_8859_1);
-                }
-            }
-            return path;
+
+    private static String scriptName(String resolvedPath, Charset decodedWith) {
+        if (resolvedPath.isEmpty()) {
+            return resolvedPath;
         }
+        return decodedWith == null ? decode(resolvedPath) : new String(resolvedPath.getBytes(decodedWith),
+                StandardCharsets.ISO_8859_1);
+    }
+
+    private static String pathInfo(HttpServerExchange exchange, String scriptName, Charset decodedWith) {
+        String path = decode(rawPath(exchange.getRequestURI()));
+        if (path.startsWith(scriptName)) {
+            return path.substring(scriptName.length());
+        }
+        // The host matched a prefix we cannot find in the raw target: trust its remainder.
+        String relative = exchange.getRelativePath();
+        return decodedWith == null ? decode(relative) : new String(relative.getBytes(decodedWith),
+                StandardCharsets.ISO_8859_1);
+    }
+
+    /** The path of a request target: origin-form as is; absolute-form less its scheme and authority. */
+    private static String rawPath(String target) {
+        if (target.isEmpty() || target.charAt(0) == '/') {
+            return target;
+        }
+        int authority = target.indexOf("://");
+        if (authority < 0) {
+            return target;
+        }
+        int path = target.indexOf('/', authority + 3);
+        return path < 0 ? "" : target.substring(path);
+    }
+
+    /**
+     * Percent-decodes, each escape to the char of its byte value; {@code +} stays {@code +}.
+     *
+     * @throws IllegalArgumentException for a malformed escape
+     */
+    static String decode(String path) {
         int escape = path.indexOf('%');
         if (escape < 0) {
             return path;
@@ -135,7 +171,15 @@ final class RequestEnviron {
     }
 
     private static String version() {
-        String version = RequestEnviron.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
+        Properties properties = new Properties();
+        try (InputStream in = RequestEnviron.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("bjoern-undertow is missing its version.properties");
+            }
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version");
     }
 }

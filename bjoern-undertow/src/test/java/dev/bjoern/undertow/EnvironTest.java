@@ -130,10 +130,10 @@ class EnvironTest {
     }
 
     @Test
-    void requestUriKeepsAnEmptyQuery() throws Exception {
-        Seen seen = get("/x?");
-        assertEquals("/x?", seen.get("REQUEST_URI"));
-        assertEquals("", seen.get("QUERY_STRING"));
+    void pathInfoKeepsPathParameters() throws Exception {
+        Seen seen = get("/a;b=c/d%41+e");
+        assertEquals("/a;b=c/dA+e", seen.get("PATH_INFO"));
+        assertEquals("/a;b=c/d%41+e", seen.get("REQUEST_URI"));
     }
 
     @Test

@@ -86,7 +86,7 @@ class StartResponseTest {
 
     @ParameterizedTest(name = "status \"{0}\"")
     @ValueSource(strings = {"200", "20 OK", "abc OK", "200OK", "600 X", "099 X", "200 OK\r\nX: y", "200 O\nK",
-        "200 \u0000", "200 \u20ac", ""})
+        "200 \u0000", "200 \u20ac", "200 A\u0001B", "200 A\u007fB", "100 Continue", "101 Switching Protocols", ""})
     void malformedStatusIsRefusedAndAnswered500(String status) throws Exception {
         Outcome outcome = attempt(status, List.of(Map.entry("X-App", "1")));
         assertInstanceOf(IllegalArgumentException.class, outcome.thrown());
@@ -99,7 +99,7 @@ class StartResponseTest {
     void nullStatusIsRefused() throws Exception {
         Outcome outcome = attempt(null, List.of());
         assertInstanceOf(IllegalArgumentException.class, outcome.thrown());
-        assertEquals("start_response status must be a 3-digit code, a space and a reason, like \"200 OK\","
+        assertEquals("start_response status must be a 3-digit code from 200 to 599, a space and a reason, like \"200 OK\","
                 + " got null", outcome.thrown().getMessage());
         assertRefusedWith500(outcome);
     }
@@ -107,7 +107,7 @@ class StartResponseTest {
     @Test
     void statusWithoutReasonIsRefusedWithAMessageNamingIt() throws Exception {
         Outcome outcome = attempt("200", List.of());
-        assertEquals("start_response status must be a 3-digit code, a space and a reason, like \"200 OK\","
+        assertEquals("start_response status must be a 3-digit code from 200 to 599, a space and a reason, like \"200 OK\","
                 + " got \"200\"", outcome.thrown().getMessage());
         assertRefusedWith500(outcome);
     }
@@ -115,7 +115,7 @@ class StartResponseTest {
     @Test
     void statusWithCrLfIsRefusedWithTheControlCharactersShown() throws Exception {
         Outcome outcome = attempt("200 OK\r\nX: y", List.of());
-        assertEquals("start_response status must be a 3-digit code, a space and a reason, like \"200 OK\","
+        assertEquals("start_response status must be a 3-digit code from 200 to 599, a space and a reason, like \"200 OK\","
                 + " got \"200 OK\\r\\nX: y\"", outcome.thrown().getMessage());
         assertRefusedWith500(outcome);
         assertFalse(new String(outcome.response().raw, StandardCharsets.ISO_8859_1).contains("X: y"));
@@ -165,7 +165,7 @@ class StartResponseTest {
     @Test
     void headerValueWithCrLfIsRefusedWithAMessageNamingIt() throws Exception {
         Outcome outcome = attempt("200 OK", List.of(Map.entry("Location", "/x\r\nSet-Cookie: a=b")));
-        assertEquals("start_response header Location value must be Latin-1 text without CR, LF or NUL,"
+        assertEquals("start_response header Location value must be Latin-1 text without control characters (CR, LF, NUL...),"
                 + " got \"/x\\r\\nSet-Cookie: a=b\"", outcome.thrown().getMessage());
         assertFalse(new String(outcome.response().raw, StandardCharsets.ISO_8859_1).contains("Set-Cookie"));
     }

@@ -28,7 +28,7 @@ public final class FileDownload {
             startResponse.call("200 OK", List.of(
                     Map.entry("Content-Type", "application/octet-stream"),
                     Map.entry("Content-Disposition", "attachment; filename=\"" + name + "\"")));
-            FileWrapper wrapper = (FileWrapper) environ.get(Environ.FILE_WRAPPER);
+            FileWrapper wrapper = (FileWrapper) environ.get(Environ.WSGI_FILE_WRAPPER);
             return wrapper.wrap(file, 64 * 1024);
         };
     }
