@@ -13,12 +13,14 @@ import dev.bjoern.FileWrapper;
 import dev.bjoern.WsgiApplication;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +109,33 @@ class FileWrapperTest {
             byte[] data = Files.readAllBytes(path);
             assertEquals(Integer.toString(data.length - offset), response.header("Content-Length"));
             assertArrayEquals(Arrays.copyOfRange(data, offset, data.length), response.body);
+        }
+    }
+
+    @Test
+    void sendsAFileInputStreamFromItsPositionAsAFileWithALength() throws Exception {
+        Path path = file(50_000);
+        try (TestServer server = TestServer.start(serving(List.of(), wrapper -> {
+            FileInputStream in = new FileInputStream(path.toFile());
+            in.skipNBytes(100);
+            return wrapper.wrap(in, 8192);
+        })); RawHttp client = server.connect()) {
+            RawHttp.Response response = client.send(GET).read();
+            byte[] data = Files.readAllBytes(path);
+            // A plain InputStream would go out chunked; a FileInputStream is sent as its file.
+            assertEquals(Integer.toString(data.length - 100), response.header("Content-Length"));
+            assertArrayEquals(Arrays.copyOfRange(data, 100, data.length), response.body);
+        }
+    }
+
+    @Test
+    void nonBlockingChannelIsRefused() throws Exception {
+        try (Pipe.SourceChannel source = Pipe.open().source()) {
+            source.configureBlocking(false);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> FileBody.of(source, 8192));
+            assertTrue(refused.getMessage().startsWith("file_wrapper needs a blocking channel, got a non-blocking "),
+                    refused.getMessage());
         }
     }
 
