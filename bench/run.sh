@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# Benchmarks our hello world against an equivalent raw Undertow server; docs/benchmarks.md explains it.
+#
+#   bench/run.sh [throughput] [startup] [idle] [large]     (no argument: all four, in that order)
+#
+# Environment (defaults in brackets):
+#   DURATION [10s]  length of one measured wrk run        WARMUP [5s]   warm-up per scenario and server
+#   ROUNDS [3]      measured runs per server and scenario STARTS [3]    cold starts per server
+#   IDLE_CONNECTIONS [5000]                                SERVER_CPU [0] / CLIENT_CPU [1]
+#   JVM_FLAGS [-Xms256m -Xmx256m -XX:+UseSerialGC]         flags of both servers in the comparisons
+#   LARGE_JVM_FLAGS [-Xms64m -Xmx64m -XX:+UseSerialGC]     flags of our server for the large bodies
+#   BUILD [auto]    "never" to use the jar as it is
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-5s}
+ROUNDS=${ROUNDS:-3}
+STARTS=${STARTS:-3}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-5000}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+JVM_FLAGS=${JVM_FLAGS:--Xms256m -Xmx256m -XX:+UseSerialGC}
+LARGE_JVM_FLAGS=${LARGE_JVM_FLAGS:--Xms64m -Xmx64m -XX:+UseSerialGC}
+BUILD=${BUILD:-auto}
+JAR=bench/target/bjoern-bench.jar
+MAIN=dev.bjoern.bench.BenchServer
+# scenario label | connections | path | "close" to send Connection: close
+SCENARIOS=(
+    "keep-alive, 1 connection|1|/|"
+    "keep-alive, 16 connections|16|/|"
+    "keep-alive, 64 connections|64|/|"
+    "keep-alive, 256 connections|256|/|"
+    "Connection: close, 16 connections|16|/|close"
+    "64 KiB body, keep-alive, 16 connections|16|/64k|"
+)
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+for tool in java jcmd jstat wrk curl taskset awk; do
+    command -v "$tool" >/dev/null || die "$tool is needed (Debian: wrk, curl, util-linux, procps, a JDK 17+)"
+done
+(( $(nproc) >= 2 )) || echo "run.sh: warning: fewer than 2 cores; server and client will compete" >&2
+
+if [[ $BUILD != never ]] && { [[ ! -f $JAR ]] || [[ -n $(find pom.xml ./*/pom.xml ./*/src \
+        -type f -newer "$JAR" -print -quit) ]]; }; then
+    echo "building $JAR ..." >&2
+    mvn -q -pl bench -am package -DskipTests
+fi
+
+# 5,000 idle connections need that many descriptors in the server and in the client.
+need_fds=$((IDLE_CONNECTIONS + 1024))
+if [[ $(ulimit -n) != unlimited ]] && (( $(ulimit -n) < need_fds )); then
+    ulimit -n "$need_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+fi
+
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# stop PID: ends one process this script started and forgets it, so that cleanup never signals a reused PID.
+stop() {
+    local pid kept=()
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    for pid in "${PIDS[@]}"; do
+        [[ $pid == "$1" ]] || kept+=("$pid")
+    done
+    PIDS=("${kept[@]}")
+}
+
+# start_server KIND FLAGS: starts a server pinned to SERVER_CPU on a free port, waits until "/" answers 200.
+# Sets SERVER_PID, SERVER_PORT and STARTUP_MS (process start to the first 200, as seen by curl).
+start_server() {
+    local kind=$1 flags=$2 out="$TMP/$1.$RANDOM" t0 t1 deadline=$((SECONDS + 60))
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086 # the flags are words
+    taskset -c "$SERVER_CPU" java $flags -cp "$JAR" "$MAIN" "$kind" 0 >"$out.out" 2>"$out.err" &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    SERVER_PORT=
+    until [[ -n $SERVER_PORT ]]; do
+        kill -0 "$SERVER_PID" 2>/dev/null || die "the $kind server exited: $(cat "$out.err")"
+        (( SECONDS < deadline )) || die "the $kind server did not print its port within 60 s"
+        sleep 0.005
+        SERVER_PORT=$(awk '$1 == "listening" { print $2; exit }' "$out.out")
+    done
+    until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$SERVER_PORT/") == 200 ]]; do
+        (( SECONDS < deadline )) || die "the $kind server did not answer 200 within 60 s"
+        sleep 0.005
+    done
+    t1=$(date +%s%N)
+    STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+}
+
+rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+
+# Live heap in bytes: the class histogram runs a full GC first and counts what survives. Saved to $2.
+live_heap() {
+    jcmd "$1" GC.class_histogram >"$2"
+    awk '$1 == "Total" { print $3 }' "$2"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# cpu_ticks PID: CPU time the process has used, all threads (dead ones too), in clock ticks.
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
+# run_wrk PID PORT PATH CONNECTIONS CLOSE DURATION: sets RPS, P99 (ms), CPU_US (server CPU per request, all
+# its threads, in microseconds) and ERRORS.
+run_wrk() {
+    local pid=$1 args=(-t1 -c"$4" -d"$6" --latency) out ticks requests
+    [[ $5 == close ]] && args+=(-H 'Connection: close')
+    ticks=$(cpu_ticks "$pid")
+    out=$(taskset -c "$CLIENT_CPU" wrk "${args[@]}" "http://127.0.0.1:$2$3")
+    ticks=$(( $(cpu_ticks "$pid") - ticks ))
+    RPS=$(awk '$1 == "Requests/sec:" { print $2 }' <<<"$out")
+    requests=$(awk '$2 == "requests" && $3 == "in" { print $1 }' <<<"$out")
+    P99=$(awk '$1 == "99%" { v = $2
+        if (v ~ /us$/) v = substr(v, 1, length(v) - 2) / 1000
+        else if (v ~ /ms$/) v = substr(v, 1, length(v) - 2) + 0
+        else if (v ~ /m$/) v = substr(v, 1, length(v) - 1) * 60000
+        else if (v ~ /s$/) v = substr(v, 1, length(v) - 1) * 1000
+        printf "%.3f", v }' <<<"$out")
+    ERRORS=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr -s ' ' | paste -sd ';' || true)
+    [[ -n $RPS && -n $P99 && -n $requests ]] || die "could not read wrk's output: $out"
+    CPU_US=$(awk -v t="$ticks" -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0 ? t * us / n : 0) }')
+}
+
+# same_response PORT_A PORT_B PATH: both servers send the same status and body for PATH; prints the header sizes.
+same_response() {
+    local a b
+    a=$(curl -s -o "$TMP/a.body" -w '%{http_code} %{size_header}' "http://127.0.0.1:$1$3")
+    b=$(curl -s -o "$TMP/b.body" -w '%{http_code} %{size_header}' "http://127.0.0.1:$2$3")
+    cmp -s "$TMP/a.body" "$TMP/b.body" && [[ ${a% *} == 200 && ${b% *} == 200 ]] ||
+        die "the two servers answer $3 differently (status and header bytes: ours $a, raw $b)"
+    echo "$3: $(stat -c %s "$TMP/a.body") body bytes from both; header bytes ours ${a#* }, raw ${b#* }"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+
+# busy_cores: how busy each core is over one second, before anything of ours runs: a quiet machine shows ~0%.
+busy_cores() {
+    local a b
+    a=$(awk '$1 ~ /^cpu[0-9]+$/ { print $1, $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+    sleep 1
+    b=$(awk '$1 ~ /^cpu[0-9]+$/ { print $1, $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+    paste -d ' ' <(echo "$a") <(echo "$b") |
+        awk '{ busy = $5 - $2; all = busy + $6 - $3; printf "%s%s %.0f%%", sep, $1, all ? 100 * busy / all : 0; sep = ", " }'
+}
+
+header() {
+    echo "## Run of $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores;" \
+        "servers on core $SERVER_CPU, clients on core $CLIENT_CPU; busy before the run (others' load): $(busy_cores)"
+    echo "- kernel $(uname -r); $(java -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }')"
+    echo "- server JVM flags (both): \`$JVM_FLAGS\`; large bodies: \`$LARGE_JVM_FLAGS\`"
+    echo "- wrk -t1, $DURATION per run, $WARMUP warm-up per scenario and server, $ROUNDS runs per server" \
+        "interleaved (ours, raw, raw, ours, ...); each cell is the median of its runs; CPU is the server" \
+        "process's (all threads) per request, and in brackets the share of one core it used"
+    echo
+}
+
+throughput() {
+    local ours_pid ours_port raw_pid raw_port scenario label conns path close kind r notes=() checks=()
+    start_server bjoern "$JVM_FLAGS"; ours_pid=$SERVER_PID; ours_port=$SERVER_PORT
+    start_server raw "$JVM_FLAGS"; raw_pid=$SERVER_PID; raw_port=$SERVER_PORT
+    checks[0]=$(same_response "$ours_port" "$raw_port" /) || exit 1
+    checks[1]=$(same_response "$ours_port" "$raw_port" /64k) || exit 1
+    echo "### Throughput and latency"
+    echo
+    echo "| scenario | ours req/s | raw req/s | ratio | ours p99 ms | raw p99 ms | ours CPU µs/req (core) |" \
+        "raw CPU µs/req (core) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for scenario in "${SCENARIOS[@]}"; do
+        IFS='|' read -r label conns path close <<<"$scenario"
+        run_wrk "$ours_pid" "$ours_port" "$path" "$conns" "$close" "$WARMUP"
+        run_wrk "$raw_pid" "$raw_port" "$path" "$conns" "$close" "$WARMUP"
+        local ours_rps=() raw_rps=() ours_p99=() raw_p99=() ours_cpu=() raw_cpu=()
+        for ((r = 0; r < ROUNDS; r++)); do
+            # ABBA order, so that neither server always runs first.
+            for kind in $( ((r % 2 == 0)) && echo "bjoern raw" || echo "raw bjoern"); do
+                if [[ $kind == bjoern ]]; then
+                    run_wrk "$ours_pid" "$ours_port" "$path" "$conns" "$close" "$DURATION"
+                    ours_rps+=("$RPS"); ours_p99+=("$P99"); ours_cpu+=("$CPU_US")
+                else
+                    run_wrk "$raw_pid" "$raw_port" "$path" "$conns" "$close" "$DURATION"
+                    raw_rps+=("$RPS"); raw_p99+=("$P99"); raw_cpu+=("$CPU_US")
+                fi
+                [[ -z $ERRORS ]] || notes+=("$label, $kind: $ERRORS")
+            done
+        done
+        local o r_ op rp oc rc
+        o=$(median "${ours_rps[@]}"); r_=$(median "${raw_rps[@]}")
+        op=$(median "${ours_p99[@]}"); rp=$(median "${raw_p99[@]}")
+        oc=$(median "${ours_cpu[@]}"); rc=$(median "${raw_cpu[@]}")
+        printf '| %s | %.0f | %.0f | %s | %.2f | %.2f | %.1f (%.0f%%) | %.1f (%.0f%%) |\n' \
+            "$label" "$o" "$r_" "$(ratio "$o" "$r_")" "$op" "$rp" \
+            "$oc" "$(awk -v c="$oc" -v n="$o" 'BEGIN { print c * n / 1e4 }')" \
+            "$rc" "$(awk -v c="$rc" -v n="$r_" 'BEGIN { print c * n / 1e4 }')"
+    done
+    echo
+    printf -- '- %s\n' "${checks[@]}"
+    if (( ${#notes[@]} > 0 )); then
+        printf -- '- wrk reported: %s\n' "${notes[@]}"
+    fi
+    echo
+    stop "$ours_pid"; stop "$raw_pid"
+}
+
+startup() {
+    local i kind ours_ms=() raw_ms=() ours_rss=() raw_rss=()
+    for ((i = 0; i < STARTS; i++)); do
+        for kind in $( ((i % 2 == 0)) && echo "bjoern raw" || echo "raw bjoern"); do
+            start_server "$kind" "$JVM_FLAGS"
+            if [[ $kind == bjoern ]]; then
+                ours_ms+=("$STARTUP_MS"); ours_rss+=("$(rss_kib "$SERVER_PID")")
+            else
+                raw_ms+=("$STARTUP_MS"); raw_rss+=("$(rss_kib "$SERVER_PID")")
+            fi
+            stop "$SERVER_PID"
+        done
+    done
+    local om rm_ orr rr
+    om=$(median "${ours_ms[@]}"); rm_=$(median "${raw_ms[@]}")
+    orr=$(median "${ours_rss[@]}"); rr=$(median "${raw_rss[@]}")
+    echo "### Startup and memory (median of $STARTS cold starts each)"
+    echo
+    echo "| measure | ours | raw | ratio |"
+    echo "|---|---:|---:|---:|"
+    printf '| JVM start to first 200, ms | %d | %d | %s |\n' "$om" "$rm_" "$(ratio "$om" "$rm_")"
+    printf '| RSS after the first request, MiB | %.1f | %.1f | %s |\n' \
+        "$(awk -v k="$orr" 'BEGIN { print k / 1024 }')" "$(awk -v k="$rr" 'BEGIN { print k / 1024 }')" \
+        "$(ratio "$orr" "$rr")"
+    echo
+}
+
+# idle_cost KIND: live heap and RSS per idle keep-alive connection; sets PER_CONN, RSS_PER_CONN; histograms in
+# $TMP/KIND.before and $TMP/KIND.after.
+idle_cost() {
+    local kind=$1 before after rss_before rss_after client deadline=$((SECONDS + 180))
+    start_server "$kind" "$JVM_FLAGS"
+    # Warm it a little, so that what is measured is connections, not first-use class loading.
+    run_wrk "$SERVER_PID" "$SERVER_PORT" / 16 "" 1s
+    before=$(live_heap "$SERVER_PID" "$TMP/$kind.before"); rss_before=$(rss_kib "$SERVER_PID")
+    taskset -c "$CLIENT_CPU" java -cp "$JAR" dev.bjoern.bench.IdleClient "$SERVER_PORT" "$IDLE_CONNECTIONS" \
+        >"$TMP/$kind.idle" 2>&1 &
+    client=$!
+    PIDS+=("$client")
+    until grep -q '^idle ' "$TMP/$kind.idle"; do
+        kill -0 "$client" 2>/dev/null || die "the idle client failed against $kind: $(cat "$TMP/$kind.idle")"
+        (( SECONDS < deadline )) || die "the idle client did not open $IDLE_CONNECTIONS connections within 180 s"
+        sleep 0.1
+    done
+    after=$(live_heap "$SERVER_PID" "$TMP/$kind.after"); rss_after=$(rss_kib "$SERVER_PID")
+    stop "$client"
+    stop "$SERVER_PID"
+    PER_CONN=$(( (after - before) / IDLE_CONNECTIONS ))
+    RSS_PER_CONN=$(( (rss_after - rss_before) * 1024 / IDLE_CONNECTIONS ))
+}
+
+# Bytes per connection by class where ours and raw differ by 8 or more: "class ours raw", largest first.
+class_deltas() {
+    awk -v n="$IDLE_CONNECTIONS" '
+        FNR == 1 { file++ }
+        $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; seen[$4] = 1 }
+        END {
+            for (c in seen) {
+                o = (bytes[2, c] - bytes[1, c]) / n; r = (bytes[4, c] - bytes[3, c]) / n
+                if (o - r >= 8 || r - o >= 8) printf "%s %.0f %.0f\n", c, o, r
+            }
+        }' "$TMP/bjoern.before" "$TMP/bjoern.after" "$TMP/raw.before" "$TMP/raw.after" |
+        sort -k2,2nr -k3,3nr
+}
+
+idle() {
+    local ours ours_rss raw raw_rss
+    idle_cost bjoern; ours=$PER_CONN; ours_rss=$RSS_PER_CONN
+    idle_cost raw; raw=$PER_CONN; raw_rss=$RSS_PER_CONN
+    echo "### Idle keep-alive connections ($IDLE_CONNECTIONS open, one request each)"
+    echo
+    echo "| per connection | ours | raw | ratio |"
+    echo "|---|---:|---:|---:|"
+    printf '| live heap after a full GC, bytes | %d | %d | %s |\n' "$ours" "$raw" "$(ratio "$ours" "$raw")"
+    printf '| RSS growth, bytes | %d | %d | %s |\n' "$ours_rss" "$raw_rss" "$(ratio "$ours_rss" "$raw_rss")"
+    echo
+    echo "Where the two differ, live heap per connection by class (bytes; every other class costs both the same):"
+    echo
+    echo "| class | ours | raw |"
+    echo "|---|---:|---:|"
+    class_deltas | awk '{ printf "| `%s` | %d | %d |\n", $1, $2, $3 }'
+    echo
+}
+
+# large_body PID PORT PATH EXPECTED: one download, with the heap sampled every 10 ms while it runs.
+large_body() {
+    local pid=$1 port=$2 path=$3 expected=$4 before after sampler result
+    before=$(live_heap "$pid" "$TMP/large.before")
+    jstat -gc "$pid" 10 >"$TMP/jstat.out" 2>&1 &
+    sampler=$!
+    PIDS+=("$sampler")
+    until [[ $(wc -l <"$TMP/jstat.out") -ge 2 ]]; do
+        kill -0 "$sampler" 2>/dev/null || die "jstat failed: $(cat "$TMP/jstat.out")"
+        sleep 0.01
+    done
+    result=$(taskset -c "$CLIENT_CPU" curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' \
+        "http://127.0.0.1:$port$path" || true)
+    sleep 0.05
+    stop "$sampler"
+    after=$(live_heap "$pid" "$TMP/large.after")
+    local code size secs
+    read -r code size secs <<<"$result"
+    # jstat -gc reports KiB; heap in use = both survivors + eden + old.
+    local peak
+    peak=$(awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $1 ~ /^[0-9.]+$/ { used = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]
+            if (used > max) max = used; if ($col["OU"] > old) old = $col["OU"] }
+        END { printf "%.1f %.1f %d", max / 1024, old / 1024, NR - 1 }' "$TMP/jstat.out")
+    local peak_used peak_old samples
+    read -r peak_used peak_old samples <<<"$peak"
+    printf '| `%s` | %d | %s | %s | %.1f | %.1f | %s (%d samples) | %s | %.1f |\n' "$path" "$expected" "${size:-0}" \
+        "$([[ $code == 200 && $size == "$expected" ]] && echo yes || echo "NO ($code)")" "${secs:-0}" \
+        "$(awk -v b="$before" 'BEGIN { print b / 1048576 }')" "$peak_used" "$samples" "$peak_old" \
+        "$(awk -v b="$after" 'BEGIN { print b / 1048576 }')"
+}
+
+large() {
+    start_server bjoern "$LARGE_JVM_FLAGS"
+    # The first /file request creates the sparse 1 GiB file and fills the page cache with it (seconds):
+    # one unmeasured download, so that the measured one shows the server, not the first read of the disk.
+    taskset -c "$CLIENT_CPU" curl -s -o /dev/null "http://127.0.0.1:$SERVER_PORT/file"
+    echo "### Large bodies, our server under \`$LARGE_JVM_FLAGS\`"
+    echo
+    echo "| path | expected bytes | received | complete | seconds | live heap before, MiB |" \
+        "peak heap used, MiB | peak old gen, MiB | live heap after, MiB |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|"
+    large_body "$SERVER_PID" "$SERVER_PORT" /file $((1 << 30))
+    large_body "$SERVER_PID" "$SERVER_PORT" /lazy $((300 << 20))
+    echo
+    echo "\`/file\` is a sparse 1 GiB file sent through \`wsgi.file_wrapper\`; \`/lazy\` is 300 MiB produced by an"
+    echo "iterator, a new 64 KiB array per chunk. Peaks are sampled with \`jstat -gc\` every 10 ms during the download."
+    echo
+    stop "$SERVER_PID"
+}
+
+parts=("$@")
+(( ${#parts[@]} > 0 )) || parts=(throughput startup idle large)
+for part in "${parts[@]}"; do
+    case $part in
+        throughput | startup | idle | large) ;;
+        *) die "unknown part \"$part\"; expected throughput, startup, idle or large" ;;
+    esac
+done
+header
+for part in "${parts[@]}"; do
+    "$part"
+done
