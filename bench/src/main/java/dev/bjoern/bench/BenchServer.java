@@ -79,7 +79,7 @@ public final class BenchServer {
             case "/file":
                 startResponse.call("200 OK", BINARY);
                 // Creating the file the first time blocks the IO thread once; the benchmark warms it first.
-                return ((FileWrapper) environ.get(Environ.FILE_WRAPPER)).wrap(bigFile(false), CHUNK_SIZE);
+                return ((FileWrapper) environ.get(Environ.WSGI_FILE_WRAPPER)).wrap(bigFile(false), CHUNK_SIZE);
             case "/lazy":
                 startResponse.call("200 OK", BINARY);
                 return LazyBody::new;
