@@ -24,6 +24,7 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     private long filePosition;
     private long fileRemaining;
     private boolean shutdown;
+    private boolean parked;
 
     BodyWriter(Call call, StreamSinkChannel channel, long declaredLength, byte[] first, FileChannel file,
             long filePosition, long fileCount) {
@@ -62,7 +63,9 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
             call.abort(appError);
             return;
         }
-        channel.suspendWrites();
+        if (parked) {
+            channel.suspendWrites();
+        }
         call.finished();
     }
 
@@ -121,7 +124,11 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     }
 
     private void park() {
-        channel.getWriteSetter().set(this);
+        if (!parked) {
+            parked = true;
+            channel.getWriteSetter().set(this);
+            call.parked();
+        }
         channel.resumeWrites();
     }
 }

@@ -26,7 +26,6 @@ import org.xnio.IoUtils;
 final class Call implements StartResponse, Write {
     private final WsgiHandler handler;
     private final HttpServerExchange exchange;
-    private final Peer peer;
     private final Map<String, Object> environ;
 
     private String status;
@@ -39,16 +38,15 @@ final class Call implements StartResponse, Write {
     private Iterable<byte[]> body;
     private Iterator<byte[]> chunks;
     private boolean ended;
+    private boolean parked;
 
-    Call(WsgiHandler handler, HttpServerExchange exchange, Peer peer, Map<String, Object> environ) {
+    Call(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ) {
         this.handler = handler;
         this.exchange = exchange;
-        this.peer = peer;
         this.environ = environ;
     }
 
     void run() {
-        peer.inFlight = this;
         byte[] first = null;
         FileChannel file = null;
         long declaredLength;
@@ -212,6 +210,14 @@ final class Call implements StartResponse, Write {
         return length;
     }
 
+    /** The response waits for the socket to drain: watch the connection until it ends. */
+    void parked() {
+        if (!parked && !ended) {
+            parked = true;
+            InFlight.park(exchange.getConnection(), this);
+        }
+    }
+
     /** The body was sent whole. */
     void finished() {
         end(null);
@@ -245,8 +251,8 @@ final class Call implements StartResponse, Write {
             return;
         }
         ended = true;
-        if (peer.inFlight == this) {
-            peer.inFlight = null;
+        if (parked) {
+            InFlight.clear(exchange.getConnection(), this);
         }
         if (appError != null) {
             log("error in application", appError);

@@ -26,17 +26,14 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
 
     private final WsgiHandler handler;
     private final HttpServerExchange exchange;
-    private final Peer peer;
     private final Map<String, Object> environ;
     private final long length;
     private byte[] data;
     private int size;
 
-    RequestBody(WsgiHandler handler, HttpServerExchange exchange, Peer peer, Map<String, Object> environ,
-            long length) {
+    RequestBody(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ, long length) {
         this.handler = handler;
         this.exchange = exchange;
-        this.peer = peer;
         this.environ = environ;
         this.length = length;
         // The declared length was checked against the limit already.
@@ -98,7 +95,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         }
         channel.suspendReads();
         channel.getReadSetter().set(null);
-        handler.callWithBody(exchange, peer, environ, data, size);
+        handler.callWithBody(exchange, environ, data, size);
     }
 
     /**

@@ -47,21 +47,20 @@ final class RequestEnviron {
      * @param template from {@link #template}
      * @throws IllegalArgumentException when the path has a malformed percent-escape
      */
-    static Map<String, Object> build(HttpServerExchange exchange, Peer peer, InputStream input, Object[] template) {
+    static Map<String, Object> build(HttpServerExchange exchange, Addresses addresses, InputStream input,
+            Object[] template) {
         EnvironMap environ = new EnvironMap(template);
         environ.set(EnvironMap.REQUEST_METHOD, exchange.getRequestMethod().toString());
-        String scriptName = scriptName(exchange.getResolvedPath(), peer.decodedWith);
+        Charset decodedWith = addresses.decodedWith(exchange.getConnection());
+        String scriptName = scriptName(exchange.getResolvedPath(), decodedWith);
         environ.set(EnvironMap.SCRIPT_NAME, scriptName);
-        environ.set(EnvironMap.PATH_INFO, pathInfo(exchange, scriptName, peer.decodedWith));
+        environ.set(EnvironMap.PATH_INFO, pathInfo(exchange, scriptName, decodedWith));
         String query = exchange.getQueryString();
         environ.set(EnvironMap.QUERY_STRING, query);
         environ.set(EnvironMap.REQUEST_URI, query.isEmpty() ? exchange.getRequestURI()
                 : exchange.getRequestURI() + '?' + query);
-        environ.set(EnvironMap.SERVER_NAME, peer.serverName);
-        environ.set(EnvironMap.SERVER_PORT, peer.serverPort);
         environ.set(EnvironMap.SERVER_PROTOCOL, exchange.getProtocol().toString());
-        environ.set(EnvironMap.REMOTE_ADDR, peer.remoteAddr);
-        environ.set(EnvironMap.REMOTE_PORT, peer.remotePort);
+        addresses.fill(environ, exchange.getConnection());
         environ.set(EnvironMap.WSGI_URL_SCHEME, exchange.getRequestScheme());
         environ.set(EnvironMap.WSGI_INPUT, input);
         for (HeaderValues values : exchange.getRequestHeaders()) {

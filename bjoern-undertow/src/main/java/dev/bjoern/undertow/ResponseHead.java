@@ -5,6 +5,18 @@ import java.util.Map;
 
 /** The checks start_response makes, so that nothing malformed from the application reaches the wire. */
 final class ResponseHead {
+    /** The characters of an HTTP token (RFC 9110): letters, digits and !#$%&'*+-.^_`|~. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = '0'; c < TOKEN.length; c++) {
+            TOKEN[c] = c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+
     private ResponseHead() {
     }
 
@@ -115,8 +127,7 @@ final class ResponseHead {
     }
 
     private static boolean token(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c < 0x7F && c > ' '
-                && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        return c < TOKEN.length && TOKEN[c];
     }
 
     /** Quotes input for an error message with control characters made visible. */

@@ -39,6 +39,7 @@ public final class WsgiHandler implements HttpHandler {
     final boolean multithread;
     final boolean multiprocess;
     private final Object[] environTemplate;
+    private final Addresses addresses = new Addresses();
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /** Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}. */
@@ -102,32 +103,31 @@ public final class WsgiHandler implements HttpHandler {
             }
             sendContinue = hasBody;
         }
-        Peer peer = Peer.of(exchange.getConnection());
         Map<String, Object> environ;
         try {
-            environ = RequestEnviron.build(exchange, peer, NO_BODY, environTemplate);
+            environ = RequestEnviron.build(exchange, addresses, NO_BODY, environTemplate);
         } catch (IllegalArgumentException badPath) {
             reject(exchange, 400);
             return;
         }
         if (!hasBody) {
-            call(exchange, peer, environ);
+            call(exchange, environ);
         } else {
             // Undertow's own entity limit counts chunk framing and ends the exchange without a response;
             // RequestBody enforces ours instead, with a 413. This also lifts the limit of a host Undertow.
             exchange.setMaxEntitySize(0);
-            new RequestBody(this, exchange, peer, environ, length).start(sendContinue);
+            new RequestBody(this, exchange, environ, length).start(sendContinue);
         }
     }
 
-    void call(HttpServerExchange exchange, Peer peer, Map<String, Object> environ) {
+    void call(HttpServerExchange exchange, Map<String, Object> environ) {
         inFlight.incrementAndGet();
-        new Call(this, exchange, peer, environ).run();
+        new Call(this, exchange, environ).run();
     }
 
-    void callWithBody(HttpServerExchange exchange, Peer peer, Map<String, Object> environ, byte[] body, int size) {
+    void callWithBody(HttpServerExchange exchange, Map<String, Object> environ, byte[] body, int size) {
         environ.put(Environ.WSGI_INPUT, new ByteArrayInputStream(body, 0, size));
-        call(exchange, peer, environ);
+        call(exchange, environ);
     }
 
     /** Called exactly once per call, when its body has been closed. */

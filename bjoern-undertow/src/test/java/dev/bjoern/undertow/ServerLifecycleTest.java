@@ -10,6 +10,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ServerLifecycleTest {
@@ -107,6 +109,50 @@ class ServerLifecycleTest {
             assertEquals(chunks * chunk.length, response.body.length);
             closing.get(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void closeAfterTheDrainTimeoutClosesTheBodyOfAParkedResponse() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicInteger closes = new AtomicInteger();
+        byte[] chunk = new byte[64 * 1024];
+        WsgiApplication endless = (environ, startResponse) -> {
+            startResponse.call("200 OK", List.of());
+            return new Closeable() {
+                @Override
+                public Iterator<byte[]> iterator() {
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return true;
+                        }
+
+                        @Override
+                        public byte[] next() {
+                            started.countDown();
+                            return chunk;
+                        }
+                    };
+                }
+
+                @Override
+                public void close() {
+                    closes.incrementAndGet();
+                }
+            };
+        };
+        TestServer server = TestServer.start(endless, b -> b.drainTimeout(Duration.ZERO));
+        try (RawHttp client = server.connect()) {
+            // The client never reads: the response parks once the socket buffers are full.
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            server.close();
+            assertEquals(1, closes.get(), "the parked body is closed once when its connection is");
+        }
+    }
+
+    /** A body that is closeable: the server must close it exactly once. */
+    private interface Closeable extends Iterable<byte[]>, AutoCloseable {
     }
 
     private static void waitUntilRefused(int port) throws Exception {
