@@ -30,7 +30,7 @@ final class Addresses {
     private volatile Host remoteHost;
     private volatile UrlCharset urlCharset;
 
-    /** Sets SERVER_NAME, SERVER_PORT, REMOTE_ADDR and REMOTE_PORT: numeric, or "" off IP. */
+    /** Fills SERVER_NAME, SERVER_PORT, REMOTE_ADDR and REMOTE_PORT where they wait: numeric, or "" off IP. */
     void fill(EnvironMap environ, ServerConnection connection) {
         SocketAddress local = connection.getLocalAddress();
         if (local instanceof InetSocketAddress) {
@@ -40,21 +40,21 @@ final class Addresses {
             if (port == null || port.port != address.getPort()) {
                 localPort = port = new Port(address.getPort(), Integer.toString(address.getPort()));
             }
-            environ.set(EnvironMap.SERVER_NAME, host.text);
-            environ.set(EnvironMap.SERVER_PORT, port.text);
+            environ.setAddress(EnvironMap.SERVER_NAME, host.text);
+            environ.setAddress(EnvironMap.SERVER_PORT, port.text);
         } else {
-            environ.set(EnvironMap.SERVER_NAME, "");
-            environ.set(EnvironMap.SERVER_PORT, "");
+            environ.setAddress(EnvironMap.SERVER_NAME, "");
+            environ.setAddress(EnvironMap.SERVER_PORT, "");
         }
         SocketAddress remote = connection.getPeerAddress();
         if (remote instanceof InetSocketAddress) {
             InetSocketAddress address = (InetSocketAddress) remote;
             Host host = remoteHost = host(remoteHost, address.getAddress());
-            environ.set(EnvironMap.REMOTE_ADDR, host.text);
-            environ.set(EnvironMap.REMOTE_PORT, Integer.toString(address.getPort()));
+            environ.setAddress(EnvironMap.REMOTE_ADDR, host.text);
+            environ.setAddress(EnvironMap.REMOTE_PORT, Integer.toString(address.getPort()));
         } else {
-            environ.set(EnvironMap.REMOTE_ADDR, "");
-            environ.set(EnvironMap.REMOTE_PORT, "");
+            environ.setAddress(EnvironMap.REMOTE_ADDR, "");
+            environ.setAddress(EnvironMap.REMOTE_PORT, "");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.Environ;
+import io.undertow.server.ServerConnection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.HashMap;
@@ -40,6 +41,8 @@ final class EnvironMap extends AbstractMap<String, Object> {
     private static final Map<String, Integer> SLOTS = new HashMap<>();
     /** Stands for a null value in a slot, where null means "no such key". */
     private static final Object NULL = new Object();
+    /** Stands in the address slots until they are first read: most applications never look. */
+    private static final Object ADDRESS = new Object();
 
     static {
         KEYS[REQUEST_METHOD] = Environ.REQUEST_METHOD;
@@ -70,6 +73,8 @@ final class EnvironMap extends AbstractMap<String, Object> {
 
     private final Object[] slots;
     private Map<String, Object> more;
+    private Addresses addresses;
+    private ServerConnection connection;
 
     /** A map holding {@code template}'s slots, made by {@link #template()} and filled with {@link #set}. */
     EnvironMap(Object[] template) {
@@ -86,6 +91,36 @@ final class EnvironMap extends AbstractMap<String, Object> {
         slots[slot] = value;
     }
 
+    /**
+     * SERVER_NAME, SERVER_PORT, REMOTE_ADDR and REMOTE_PORT, made from {@code connection} when one of them
+     * is first read. Their text costs more than the rest of environ together.
+     */
+    void setAddresses(Addresses addresses, ServerConnection connection) {
+        this.addresses = addresses;
+        this.connection = connection;
+        slots[SERVER_NAME] = ADDRESS;
+        slots[SERVER_PORT] = ADDRESS;
+        slots[REMOTE_ADDR] = ADDRESS;
+        slots[REMOTE_PORT] = ADDRESS;
+    }
+
+    /** Fills an address slot that still waits for its first read. */
+    void setAddress(int slot, String text) {
+        if (slots[slot] == ADDRESS) {
+            slots[slot] = text;
+        }
+    }
+
+    /** A slot's value as the map shows it: null for absent, else never NULL or ADDRESS. */
+    private Object value(int slot) {
+        Object value = slots[slot];
+        if (value == ADDRESS) {
+            addresses.fill(this, connection);
+            value = slots[slot];
+        }
+        return value == NULL ? null : value;
+    }
+
     private static int slot(Object key) {
         Integer slot = SLOTS.get(key);
         return slot == null ? -1 : slot;
@@ -95,8 +130,7 @@ final class EnvironMap extends AbstractMap<String, Object> {
     public Object get(Object key) {
         int slot = slot(key);
         if (slot >= 0) {
-            Object value = slots[slot];
-            return value == NULL ? null : value;
+            return value(slot);
         }
         return more == null ? null : more.get(key);
     }
@@ -116,9 +150,9 @@ final class EnvironMap extends AbstractMap<String, Object> {
             }
             return more.put(key, value);
         }
-        Object old = slots[slot];
+        Object old = value(slot);
         slots[slot] = value == null ? NULL : value;
-        return old == NULL ? null : old;
+        return old;
     }
 
     @Override
@@ -127,9 +161,9 @@ final class EnvironMap extends AbstractMap<String, Object> {
         if (slot < 0) {
             return more == null ? null : more.remove(key);
         }
-        Object old = slots[slot];
+        Object old = value(slot);
         slots[slot] = null;
-        return old == NULL ? null : old;
+        return old;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.bjoern.undertow;
 import dev.bjoern.Environ;
 import dev.bjoern.FileWrapper;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -60,10 +61,12 @@ final class RequestEnviron {
         environ.set(EnvironMap.REQUEST_URI, query.isEmpty() ? exchange.getRequestURI()
                 : exchange.getRequestURI() + '?' + query);
         environ.set(EnvironMap.SERVER_PROTOCOL, exchange.getProtocol().toString());
-        addresses.fill(environ, exchange.getConnection());
+        environ.setAddresses(addresses, exchange.getConnection());
         environ.set(EnvironMap.WSGI_URL_SCHEME, exchange.getRequestScheme());
         environ.set(EnvironMap.WSGI_INPUT, input);
-        for (HeaderValues values : exchange.getRequestHeaders()) {
+        HeaderMap headers = exchange.getRequestHeaders();
+        for (long at = headers.fastIterateNonEmpty(); at != -1L; at = headers.fiNextNonEmpty(at)) {
+            HeaderValues values = headers.fiCurrent(at);
             String key = key(values.getHeaderName());
             if (key != DROPPED) {
                 environ.put(key, values.size() == 1 ? values.getFirst() : String.join(", ", values));

@@ -52,6 +52,20 @@ class EnvironTest {
     }
 
     @Test
+    void middlewareMayReplaceAnAddressBeforeAnyIsRead() throws Exception {
+        AtomicReference<String> seen = new AtomicReference<>();
+        try (TestServer server = TestServer.start((env, startResponse) -> {
+            Object old = env.put("REMOTE_ADDR", "203.0.113.9");
+            seen.set(old + " " + env.get("REMOTE_ADDR") + " " + env.get("REMOTE_PORT") + " " + env.get("SERVER_NAME"));
+            startResponse.call("200 OK", List.of());
+            return List.of();
+        }); RawHttp client = server.connect()) {
+            assertEquals(200, client.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n").read().status());
+            assertEquals("127.0.0.1 203.0.113.9 " + client.socket.getLocalPort() + " 127.0.0.1", seen.get());
+        }
+    }
+
+    @Test
     void providesEveryRequiredKeyWithItsJavaType() throws Exception {
         Seen seen = get("/some/path?a=1&b=two");
 
