@@ -15,10 +15,12 @@ import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.nio.IoThreadAcceptor;
 
@@ -144,20 +146,33 @@ public final class BjoernServer implements AutoCloseable {
         } else if (channel != null) {
             channel.close();
         }
-        if (worker == null) {
+        if (worker == null || worker.isShutdown()) {
             return;
         }
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
         try {
-            while (handler.inFlight() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitDrained(worker.getIoThread(0), System.nanoTime() + drainTimeout.toNanos());
             worker.shutdown();
             worker.awaitTermination(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             worker.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Waits until no response is in flight, or the deadline, asking on the IO thread that counts them. */
+    private void awaitDrained(XnioIoThread ioThread, long deadline) throws InterruptedException {
+        CountDownLatch drained = new CountDownLatch(1);
+        ioThread.execute(new Runnable() {
+            @Override
+            public void run() {
+                if (handler.inFlight() == 0 || System.nanoTime() >= deadline) {
+                    drained.countDown();
+                } else {
+                    ioThread.executeAfter(this, 5, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+        drained.await();
     }
 
     /** Settings of a {@link BjoernServer}; each setter names its default. */

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import org.xnio.IoUtils;
 
 /**
@@ -185,13 +186,25 @@ final class Call implements StartResponse, Write {
             return -1;
         }
         long length = writtenBytes;
-        for (byte[] chunk : body) {
-            if (chunk == null) {
-                throw new IllegalStateException("the application's body holds null instead of bytes");
+        if (body instanceof List && body instanceof RandomAccess) {
+            // The usual List.of(bytes): no second iterator.
+            List<byte[]> list = (List<byte[]>) body;
+            for (int i = 0; i < list.size(); i++) {
+                length += length(list.get(i));
             }
-            length += chunk.length;
+        } else {
+            for (byte[] chunk : body) {
+                length += length(chunk);
+            }
         }
         return length;
+    }
+
+    private static int length(byte[] chunk) {
+        if (chunk == null) {
+            throw new IllegalStateException("the application's body holds null instead of bytes");
+        }
+        return chunk.length;
     }
 
     /** Sets the framing headers; returns the Content-Length the response declares, or -1. */

@@ -67,7 +67,13 @@ final class RequestEnviron {
         HeaderMap headers = exchange.getRequestHeaders();
         for (long at = headers.fastIterateNonEmpty(); at != -1L; at = headers.fiNextNonEmpty(at)) {
             HeaderValues values = headers.fiCurrent(at);
-            String key = key(values.getHeaderName());
+            HttpString name = values.getHeaderName();
+            if (name == Headers.HOST && values.size() == 1) {
+                // Every HTTP/1.1 request has exactly one; its slot needs no lookup.
+                environ.set(EnvironMap.HTTP_HOST, values.getFirst());
+                continue;
+            }
+            String key = key(name);
             if (key != DROPPED) {
                 environ.put(key, values.size() == 1 ? values.getFirst() : String.join(", ", values));
             }

@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An Undertow handler that serves a {@link WsgiApplication}, so an application can be mounted inside an
@@ -40,7 +39,8 @@ public final class WsgiHandler implements HttpHandler {
     final boolean multiprocess;
     private final Object[] environTemplate;
     private final Addresses addresses = new Addresses();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Calls begun and not yet ended; kept on the IO thread, where BjoernServer reads it too. */
+    private int inFlight;
 
     /** Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}. */
     public WsgiHandler(WsgiApplication app) {
@@ -73,9 +73,9 @@ public final class WsgiHandler implements HttpHandler {
         return maxBodySize;
     }
 
-    /** How many responses are being produced or sent right now. */
-    public int inFlight() {
-        return inFlight.get();
+    /** How many responses are being produced or sent: read it on the thread that runs the handler. */
+    int inFlight() {
+        return inFlight;
     }
 
     @Override
@@ -121,7 +121,7 @@ public final class WsgiHandler implements HttpHandler {
     }
 
     void call(HttpServerExchange exchange, Map<String, Object> environ) {
-        inFlight.incrementAndGet();
+        inFlight++;
         new Call(this, exchange, environ).run();
     }
 
@@ -132,7 +132,7 @@ public final class WsgiHandler implements HttpHandler {
 
     /** Called exactly once per call, when its body has been closed. */
     void done() {
-        inFlight.decrementAndGet();
+        inFlight--;
     }
 
     /**
