@@ -37,6 +37,10 @@ final class Call implements StartResponse, Write {
     private ArrayDeque<byte[]> written;
     private long writtenBytes;
     private Iterable<byte[]> body;
+    /** The body as an indexed list (the usual {@code List.of(bytes)}), walked without an iterator... */
+    private List<byte[]> list;
+    private int listIndex;
+    /** ...or else its iterator. */
     private Iterator<byte[]> chunks;
     private boolean ended;
     private boolean parked;
@@ -66,9 +70,13 @@ final class Call implements StartResponse, Write {
                 // Pull the first non-empty chunk before the headers go out: a lazy body may call
                 // start_response from inside its iterator. A response without a body is not pulled
                 // further than start_response needs.
-                chunks = body.iterator();
-                while (first == null && (status == null || !bodyless) && chunks.hasNext()) {
-                    first = chunk(chunks.next());
+                if (body instanceof List && body instanceof RandomAccess) {
+                    list = (List<byte[]>) body;
+                } else {
+                    chunks = body.iterator();
+                }
+                while (first == null && (status == null || !bodyless) && hasMore()) {
+                    first = chunk(pull());
                 }
             }
             if (status == null) {
@@ -115,7 +123,9 @@ final class Call implements StartResponse, Write {
         // Everything is checked before anything is applied: a refused call changes nothing.
         long length = ResponseHead.headers(headers);
         HeaderMap out = exchange.getResponseHeaders();
-        out.clear();
+        if (this.status != null) {
+            out.clear();
+        }
         for (Map.Entry<String, String> header : headers) {
             out.add(HttpString.tryFromString(header.getKey()), header.getValue());
         }
@@ -159,10 +169,10 @@ final class Call implements StartResponse, Write {
             return null;
         }
         while (written == null || written.isEmpty()) {
-            if (chunks == null || !chunks.hasNext()) {
+            if (!hasMore()) {
                 return written == null ? null : written.poll();
             }
-            byte[] chunk = chunk(chunks.next());
+            byte[] chunk = chunk(pull());
             if (chunk != null) {
                 if (written == null || written.isEmpty()) {
                     return chunk;
@@ -171,6 +181,14 @@ final class Call implements StartResponse, Write {
             }
         }
         return written.poll();
+    }
+
+    private boolean hasMore() {
+        return list != null ? listIndex < list.size() : chunks != null && chunks.hasNext();
+    }
+
+    private byte[] pull() {
+        return list != null ? list.get(listIndex++) : chunks.next();
     }
 
     private static byte[] chunk(byte[] chunk) {
