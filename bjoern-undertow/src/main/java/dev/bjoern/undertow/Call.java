@@ -9,7 +9,6 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
@@ -119,7 +118,7 @@ final class Call implements StartResponse, Write {
         } else if (this.status != null) {
             throw new IllegalStateException("start_response was already called; a second call must pass excInfo");
         }
-        int code = ResponseHead.statusCode(status);
+        ResponseHead.Status line = ResponseHead.status(status);
         // Everything is checked before anything is applied: a refused call changes nothing.
         long length = ResponseHead.headers(headers);
         HeaderMap out = exchange.getResponseHeaders();
@@ -129,15 +128,12 @@ final class Call implements StartResponse, Write {
         for (Map.Entry<String, String> header : headers) {
             out.add(HttpString.tryFromString(header.getKey()), header.getValue());
         }
-        exchange.setStatusCode(code);
-        String reason = StatusCodes.getReason(code);
-        boolean standardReason = status.length() == 4 + reason.length()
-                && status.regionMatches(4, reason, 0, reason.length());
-        if (!standardReason || exchange.getReasonPhrase() != null) {
-            exchange.setReasonPhrase(standardReason ? null : status.substring(4));
+        exchange.setStatusCode(line.code());
+        if (!line.standardReason() || exchange.getReasonPhrase() != null) {
+            exchange.setReasonPhrase(line.standardReason() ? null : status.substring(4));
         }
         contentLength = length;
-        bodyless = exchange.getRequestMethod().equals(Methods.HEAD) || !Connectors.isEntityBodyAllowed(code);
+        bodyless = exchange.getRequestMethod().equals(Methods.HEAD) || !Connectors.isEntityBodyAllowed(line.code());
         this.status = status;
         return this;
     }

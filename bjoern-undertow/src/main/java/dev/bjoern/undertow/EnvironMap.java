@@ -2,6 +2,7 @@ package dev.bjoern.undertow;
 
 import dev.bjoern.Environ;
 import io.undertow.server.ServerConnection;
+import io.undertow.util.HeaderMap;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.HashMap;
@@ -27,17 +28,16 @@ final class EnvironMap extends AbstractMap<String, Object> {
     static final int SERVER_SOFTWARE = 8;
     static final int REMOTE_ADDR = 9;
     static final int REMOTE_PORT = 10;
-    static final int HTTP_HOST = 11;
-    static final int WSGI_VERSION = 12;
-    static final int WSGI_URL_SCHEME = 13;
-    static final int WSGI_INPUT = 14;
-    static final int WSGI_ERRORS = 15;
-    static final int WSGI_MULTITHREAD = 16;
-    static final int WSGI_MULTIPROCESS = 17;
-    static final int WSGI_RUN_ONCE = 18;
-    static final int WSGI_INPUT_TERMINATED = 19;
-    static final int WSGI_FILE_WRAPPER = 20;
-    private static final String[] KEYS = new String[21];
+    static final int WSGI_VERSION = 11;
+    static final int WSGI_URL_SCHEME = 12;
+    static final int WSGI_INPUT = 13;
+    static final int WSGI_ERRORS = 14;
+    static final int WSGI_MULTITHREAD = 15;
+    static final int WSGI_MULTIPROCESS = 16;
+    static final int WSGI_RUN_ONCE = 17;
+    static final int WSGI_INPUT_TERMINATED = 18;
+    static final int WSGI_FILE_WRAPPER = 19;
+    private static final String[] KEYS = new String[20];
     private static final Map<String, Integer> SLOTS = new HashMap<>();
     /** Stands for a null value in a slot, where null means "no such key". */
     private static final Object NULL = new Object();
@@ -56,7 +56,6 @@ final class EnvironMap extends AbstractMap<String, Object> {
         KEYS[SERVER_SOFTWARE] = Environ.SERVER_SOFTWARE;
         KEYS[REMOTE_ADDR] = Environ.REMOTE_ADDR;
         KEYS[REMOTE_PORT] = Environ.REMOTE_PORT;
-        KEYS[HTTP_HOST] = Environ.HTTP_PREFIX + "HOST";
         KEYS[WSGI_VERSION] = Environ.WSGI_VERSION;
         KEYS[WSGI_URL_SCHEME] = Environ.WSGI_URL_SCHEME;
         KEYS[WSGI_INPUT] = Environ.WSGI_INPUT;
@@ -75,6 +74,8 @@ final class EnvironMap extends AbstractMap<String, Object> {
     private Map<String, Object> more;
     private Addresses addresses;
     private ServerConnection connection;
+    /** The request headers, until they are first needed as HTTP_* keys in {@link #more}. */
+    private HeaderMap headers;
 
     /** A map holding {@code template}'s slots, made by {@link #template()} and filled with {@link #set}. */
     EnvironMap(Object[] template) {
@@ -102,6 +103,24 @@ final class EnvironMap extends AbstractMap<String, Object> {
         slots[SERVER_PORT] = ADDRESS;
         slots[REMOTE_ADDR] = ADDRESS;
         slots[REMOTE_PORT] = ADDRESS;
+    }
+
+    /**
+     * The request headers as HTTP_*, CONTENT_TYPE and CONTENT_LENGTH, put in when any key beyond the slots
+     * is first touched: an application that reads no header pays nothing for them.
+     */
+    void setHeaders(HeaderMap headers) {
+        this.headers = headers;
+    }
+
+    /** The keys beyond the slots; null while there are none. */
+    private Map<String, Object> more() {
+        if (headers != null) {
+            HeaderMap pending = headers;
+            headers = null;
+            more = RequestEnviron.headers(pending);
+        }
+        return more;
     }
 
     /** Fills an address slot that still waits for its first read. */
@@ -132,20 +151,25 @@ final class EnvironMap extends AbstractMap<String, Object> {
         if (slot >= 0) {
             return value(slot);
         }
+        Map<String, Object> more = more();
         return more == null ? null : more.get(key);
     }
 
     @Override
     public boolean containsKey(Object key) {
         int slot = slot(key);
-        return slot >= 0 ? slots[slot] != null : more != null && more.containsKey(key);
+        if (slot >= 0) {
+            return slots[slot] != null;
+        }
+        Map<String, Object> more = more();
+        return more != null && more.containsKey(key);
     }
 
     @Override
     public Object put(String key, Object value) {
         int slot = slot(key);
         if (slot < 0) {
-            if (more == null) {
+            if (more() == null) {
                 more = new HashMap<>();
             }
             return more.put(key, value);
@@ -159,6 +183,7 @@ final class EnvironMap extends AbstractMap<String, Object> {
     public Object remove(Object key) {
         int slot = slot(key);
         if (slot < 0) {
+            Map<String, Object> more = more();
             return more == null ? null : more.remove(key);
         }
         Object old = value(slot);
@@ -168,6 +193,7 @@ final class EnvironMap extends AbstractMap<String, Object> {
 
     @Override
     public int size() {
+        Map<String, Object> more = more();
         int size = more == null ? 0 : more.size();
         for (Object value : slots) {
             if (value != null) {
@@ -211,6 +237,7 @@ final class EnvironMap extends AbstractMap<String, Object> {
                 return true;
             }
             if (rest == null) {
+                Map<String, Object> more = more();
                 rest = more == null ? Map.<String, Object>of().entrySet().iterator() : more.entrySet().iterator();
             }
             return rest.hasNext();

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,21 +65,21 @@ final class RequestEnviron {
         environ.setAddresses(addresses, exchange.getConnection());
         environ.set(EnvironMap.WSGI_URL_SCHEME, exchange.getRequestScheme());
         environ.set(EnvironMap.WSGI_INPUT, input);
-        HeaderMap headers = exchange.getRequestHeaders();
+        environ.setHeaders(exchange.getRequestHeaders());
+        return environ;
+    }
+
+    /** The request headers as environ keys: HTTP_*, CONTENT_TYPE, CONTENT_LENGTH. */
+    static Map<String, Object> headers(HeaderMap headers) {
+        Map<String, Object> keys = new HashMap<>();
         for (long at = headers.fastIterateNonEmpty(); at != -1L; at = headers.fiNextNonEmpty(at)) {
             HeaderValues values = headers.fiCurrent(at);
-            HttpString name = values.getHeaderName();
-            if (name == Headers.HOST && values.size() == 1) {
-                // Every HTTP/1.1 request has exactly one; its slot needs no lookup.
-                environ.set(EnvironMap.HTTP_HOST, values.getFirst());
-                continue;
-            }
-            String key = key(name);
+            String key = key(values.getHeaderName());
             if (key != DROPPED) {
-                environ.put(key, values.size() == 1 ? values.getFirst() : String.join(", ", values));
+                keys.put(key, values.size() == 1 ? values.getFirst() : String.join(", ", values));
             }
         }
-        return environ;
+        return keys;
     }
 
     private static String key(HttpString name) {

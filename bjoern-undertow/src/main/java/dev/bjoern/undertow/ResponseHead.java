@@ -1,5 +1,6 @@
 package dev.bjoern.undertow;
 
+import io.undertow.util.StatusCodes;
 import java.util.List;
 import java.util.Map;
 
@@ -17,14 +18,34 @@ final class ResponseHead {
         }
     }
 
+    /** The status last seen: applications pass the same constant ("200 OK") again and again. */
+    private static volatile Status lastStatus;
+
     private ResponseHead() {
+    }
+
+    /** A checked status line: its code, and whether its reason is the standard one Undertow writes itself. */
+    record Status(String line, int code, boolean standardReason) {
+    }
+
+    /** {@link #statusCode} with the reason compared to the standard one; remembers the last line. */
+    static Status status(String line) {
+        Status last = lastStatus;
+        if (last != null && last.line == line) {
+            return last;
+        }
+        int code = statusCode(line);
+        String reason = StatusCodes.getReason(code);
+        boolean standard = line.length() == 4 + reason.length() && line.regionMatches(4, reason, 0, reason.length());
+        lastStatus = last = new Status(line, code, standard);
+        return last;
     }
 
     /**
      * @return the code of a status like {@code "200 OK"}: three digits from 200 to 599 (a 1xx response is
      *     interim, and the server's to send), a space, a reason
      */
-    static int statusCode(String status) {
+    private static int statusCode(String status) {
         if (status == null || status.length() < 5 || status.charAt(3) != ' ' || !digit(status, 0, '2', '5')
                 || !digit(status, 1, '0', '9') || !digit(status, 2, '0', '9') || !text(status)) {
             throw new IllegalArgumentException("start_response status must be a 3-digit code from 200 to 599, a"

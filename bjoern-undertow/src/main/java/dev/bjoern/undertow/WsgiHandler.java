@@ -81,19 +81,23 @@ public final class WsgiHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
-        String transferEncoding = headers.getFirst(Headers.TRANSFER_ENCODING);
-        // Undertow de-chunks ANY Transfer-Encoding value; only "chunked" is one we can honestly read.
-        if (transferEncoding != null && !Headers.CHUNKED.equalToString(transferEncoding)) {
-            reject(exchange, 400);
-            return;
+        // Undertow marks a request without Content-Length and Transfer-Encoding complete: most need no check.
+        boolean hasBody = !exchange.isRequestComplete();
+        long length = -1;
+        if (hasBody) {
+            String transferEncoding = headers.getFirst(Headers.TRANSFER_ENCODING);
+            // Undertow de-chunks ANY Transfer-Encoding value; only "chunked" is one we can honestly read.
+            if (transferEncoding != null && !Headers.CHUNKED.equalToString(transferEncoding)) {
+                reject(exchange, 400);
+                return;
+            }
+            length = exchange.getRequestContentLength();
+            // Checked before anything is allocated: a claimed length is not a reason to reserve memory.
+            if (length > maxBodySize) {
+                reject(exchange, 413);
+                return;
+            }
         }
-        long length = exchange.getRequestContentLength();
-        // Checked before anything is allocated: a claimed length is not a reason to reserve memory.
-        if (length > maxBodySize) {
-            reject(exchange, 413);
-            return;
-        }
-        boolean hasBody = transferEncoding != null || length > 0;
         boolean sendContinue = false;
         String expect = headers.getFirst(Headers.EXPECT);
         if (expect != null && exchange.isHttp11()) {

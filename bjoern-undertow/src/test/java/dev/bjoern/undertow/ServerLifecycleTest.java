@@ -9,6 +9,7 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Arrays;
@@ -161,6 +162,9 @@ class ServerLifecycleTest {
             try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 Thread.onSpinWait();
             } catch (ConnectException refused) {
+                return;
+            } catch (SocketException reset) {
+                // A connection caught in the backlog as the listening socket closed: refused too.
                 return;
             }
         }
