@@ -7,7 +7,6 @@ import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -126,10 +125,11 @@ final class Call implements StartResponse, Write {
             out.clear();
         }
         for (Map.Entry<String, String> header : headers) {
-            out.add(HttpString.tryFromString(header.getKey()), header.getValue());
+            out.add(ResponseHead.header(header.getKey()), header.getValue());
         }
         exchange.setStatusCode(line.code());
-        if (!line.standardReason() || exchange.getReasonPhrase() != null) {
+        // Only a replaced status can leave a reason of ours behind.
+        if (!line.standardReason() || this.status != null && exchange.getReasonPhrase() != null) {
             exchange.setReasonPhrase(line.standardReason() ? null : status.substring(4));
         }
         contentLength = length;

@@ -1,5 +1,7 @@
 package dev.bjoern.undertow;
 
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,16 @@ final class ResponseHead {
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
             TOKEN[c] = true;
         }
+    }
+
+    /**
+     * Header names checked before, by identity: applications pass the same literals again and again, and
+     * a String cannot change, so finding the very same one here is as good as checking it. Racy by design:
+     * a missed or overwritten entry only means checking again.
+     */
+    private static final Name[] NAMES = new Name[64];
+
+    private record Name(String text, HttpString header) {
     }
 
     /** The status last seen: applications pass the same constant ("200 OK") again and again. */
@@ -66,15 +78,15 @@ final class ResponseHead {
         long length = -1;
         int index = 0;
         for (Map.Entry<String, String> header : headers) {
-            String name = name(header, index++);
-            String value = value(name, header.getValue());
-            if (name.equalsIgnoreCase("Content-Length")) {
+            Name name = name(header, index++);
+            String value = value(name.text, header.getValue());
+            if (Headers.CONTENT_LENGTH.equals(name.header)) {
                 if (length >= 0) {
                     throw new IllegalArgumentException("start_response header Content-Length must be given once,"
                             + " got it twice");
                 }
                 length = contentLength(value);
-            } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+            } else if (Headers.TRANSFER_ENCODING.equals(name.header)) {
                 throw new IllegalArgumentException("start_response header Transfer-Encoding is hop-by-hop and"
                         + " the server's to set (PEP 3333); give Content-Length or nothing");
             }
@@ -82,12 +94,23 @@ final class ResponseHead {
         return length;
     }
 
-    private static String name(Map.Entry<String, String> header, int index) {
+    /** The Undertow form of a header name that {@link #headers} has checked. */
+    static HttpString header(String name) {
+        Name known = NAMES[name.hashCode() & (NAMES.length - 1)];
+        return known != null && known.text == name ? known.header : HttpString.tryFromString(name);
+    }
+
+    private static Name name(Map.Entry<String, String> header, int index) {
         if (header == null || header.getKey() == null) {
             throw new IllegalArgumentException("start_response header " + index + " must be a name/value pair"
                     + " with a name, got " + header);
         }
         String name = header.getKey();
+        int slot = name.hashCode() & (NAMES.length - 1);
+        Name known = NAMES[slot];
+        if (known != null && known.text == name) {
+            return known;
+        }
         if (name.isEmpty()) {
             throw new IllegalArgumentException("start_response header " + index + " has an empty name");
         }
@@ -97,7 +120,9 @@ final class ResponseHead {
                         + " digits and !#$%&'*+-.^_`|~), got " + quote(name));
             }
         }
-        return name;
+        known = new Name(name, HttpString.tryFromString(name));
+        NAMES[slot] = known;
+        return known;
     }
 
     private static String value(String name, String value) {

@@ -178,6 +178,22 @@ class StartResponseTest {
     }
 
     @Test
+    void contentLengthInAnyCaseIsRefusedTwice() throws Exception {
+        Outcome outcome = attempt("200 OK",
+                List.of(Map.entry("content-length", "8"), Map.entry("CONTENT-LENGTH", "8")));
+        assertEquals("start_response header Content-Length must be given once, got it twice",
+                outcome.thrown().getMessage());
+    }
+
+    @Test
+    void lowerCaseContentLengthFramesTheResponse() throws Exception {
+        Outcome outcome = attempt("200 OK", List.of(Map.entry("content-length", "8")));
+        assertEquals(null, outcome.thrown());
+        assertEquals("8", outcome.response().header("Content-Length"));
+        assertEquals("accepted", outcome.response().text());
+    }
+
+    @Test
     void transferEncodingFromTheAppIsRefusedWithAMessageNamingIt() throws Exception {
         Outcome outcome = attempt("200 OK", List.of(Map.entry("Transfer-Encoding", "chunked")));
         assertEquals("start_response header Transfer-Encoding is hop-by-hop and the server's to set (PEP 3333);"
