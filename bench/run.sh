@@ -4,8 +4,8 @@
 #   bench/run.sh [throughput] [startup] [idle] [large]     (no argument: all four, in that order)
 #
 # Environment (defaults in brackets):
-#   DURATION [10s]  length of one measured wrk run        WARMUP [5s]   warm-up per scenario and server
-#   ROUNDS [3]      measured runs per server and scenario STARTS [3]    cold starts per server
+#   DURATION [4s]   length of one measured wrk run        WARMUP [3s]   warm-up per scenario and server
+#   ROUNDS [7]      measured runs per server and scenario STARTS [3]    cold starts per server
 #   IDLE_CONNECTIONS [5000]                                SERVER_CPU [0] / CLIENT_CPU [1]
 #   JVM_FLAGS [-Xms256m -Xmx256m -XX:+UseSerialGC]         flags of both servers in the comparisons
 #   LARGE_JVM_FLAGS [-Xms64m -Xmx64m -XX:+UseSerialGC]     flags of our server for the large bodies
@@ -13,9 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-5s}
-ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-4s}
+WARMUP=${WARMUP:-3s}
+ROUNDS=${ROUNDS:-7}
 STARTS=${STARTS:-3}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-5000}
 SERVER_CPU=${SERVER_CPU:-0}
