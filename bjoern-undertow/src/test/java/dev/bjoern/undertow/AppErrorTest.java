@@ -146,23 +146,7 @@ class AppErrorTest {
     private static WsgiApplication failingAfter(byte[] first) {
         return (environ, startResponse) -> {
             startResponse.call("200 OK", List.of(Map.entry("Content-Type", "text/plain")));
-            return () -> new Iterator<>() {
-                private boolean pulled;
-
-                @Override
-                public boolean hasNext() {
-                    return true;
-                }
-
-                @Override
-                public byte[] next() {
-                    if (!pulled) {
-                        pulled = true;
-                        return first;
-                    }
-                    throw new IllegalStateException("second chunk failed");
-                }
-            };
+            return TestBodies.failingAfter(first, "second chunk failed");
         };
     }
 

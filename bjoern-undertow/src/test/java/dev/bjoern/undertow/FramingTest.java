@@ -253,23 +253,7 @@ class FramingTest {
     void truncatesAChunkedBodyWhoseIteratorFailsMidwayAndCloses() throws Exception {
         try (TestServer server = TestServer.start((environ, startResponse) -> {
             startResponse.call("200 OK", List.of());
-            return () -> new Iterator<>() {
-                private boolean pulled;
-
-                @Override
-                public boolean hasNext() {
-                    return true;
-                }
-
-                @Override
-                public byte[] next() {
-                    if (pulled) {
-                        throw new IllegalStateException("the body failed on purpose");
-                    }
-                    pulled = true;
-                    return bytes("hello");
-                }
-            };
+            return TestBodies.failingAfter(bytes("hello"), "the body failed on purpose");
         }); RawHttp client = server.connect()) {
             String wire = new String(client.send(GET).readAll(), StandardCharsets.ISO_8859_1);
             // Whatever got out must not look complete: no last chunk.

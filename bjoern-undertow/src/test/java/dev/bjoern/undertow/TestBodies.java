@@ -29,6 +29,27 @@ final class TestBodies {
         };
     }
 
+    /** A lazy body that yields {@code first}, then throws an IllegalStateException with {@code message}. */
+    static Iterable<byte[]> failingAfter(byte[] first, String message) {
+        return () -> new Iterator<>() {
+            private boolean pulled;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public byte[] next() {
+                if (pulled) {
+                    throw new IllegalStateException(message);
+                }
+                pulled = true;
+                return first;
+            }
+        };
+    }
+
     /** Text as bytes, one byte per char, as HTTP heads are. */
     static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.ISO_8859_1);
