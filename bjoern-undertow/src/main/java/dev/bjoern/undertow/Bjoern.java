@@ -66,6 +66,8 @@ public final class Bjoern {
             }
             server = listening;
         }
+        // The JDK has no public API for signals; sun.misc.Signal (module jdk.unsupported) is the one meant
+        // for this, on every JDK from 8 to 25. A shutdown hook would not let run() return to its caller.
         CountDownLatch stop = new CountDownLatch(1);
         SignalHandler previousInt = Signal.handle(new Signal("INT"), signal -> stop.countDown());
         SignalHandler previousTerm = Signal.handle(new Signal("TERM"), signal -> stop.countDown());
