@@ -2,6 +2,7 @@ package dev.bjoern.samples;
 
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.undertow.Bjoern;
+import dev.bjoern.undertow.BjoernServer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,10 @@ public final class HelloWorld {
 
     /** Optional arguments: host and port. */
     public static void main(String[] args) throws Exception {
-        Bjoern.run(app, args.length > 0 ? args[0] : "127.0.0.1", args.length > 1 ? Integer.parseInt(args[1]) : 8000);
+        BjoernServer bound = Bjoern.listen(app, args.length > 0 ? args[0] : "127.0.0.1",
+                args.length > 1 ? Integer.parseInt(args[1]) : 8000);
+        System.err.println("Hello, World! on http://" + bound.address().getHostString() + ":" + bound.port()
+                + "/ (Ctrl-C stops it)");
+        Bjoern.run();
     }
 }
