@@ -12,6 +12,7 @@ import sun.misc.SignalHandler;
  */
 public final class Bjoern {
     private static BjoernServer listening;
+    private static boolean running;
 
     private Bjoern() {
     }
@@ -64,7 +65,11 @@ public final class Bjoern {
                 throw new IllegalStateException(
                         "Must call Bjoern.listen(app, host, port) before calling Bjoern.run() without arguments.");
             }
+            if (running) {
+                throw new IllegalStateException("Bjoern.run() is already serving the global server");
+            }
             server = listening;
+            running = true;
         }
         // The JDK has no public API for signals; sun.misc.Signal (module jdk.unsupported) is the one meant
         // for this, on every JDK from 8 to 25. A shutdown hook would not let run() return to its caller.
@@ -80,6 +85,7 @@ public final class Bjoern {
             server.close();
             synchronized (Bjoern.class) {
                 listening = null;
+                running = false;
             }
         }
     }

@@ -112,9 +112,14 @@ public final class BjoernServer implements AutoCloseable {
                 .set(UndertowOptions.DECODE_URL, false)
                 // "Connection: keep-alive" only where HTTP/1.0 needs it, which WsgiHandler adds.
                 .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                // No entity limit of Undertow's: its chunked reader fixes it before our handler runs and
+                // counts framing bytes; RequestBody enforces the body limit itself, with a 413.
+                .set(UndertowOptions.MAX_ENTITY_SIZE, 0L)
                 .getMap());
         http.setRootHandler(handler);
-        acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, http, () -> { });
+        PrintStream errors = handler.errors;
+        acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, http,
+                e -> errors.println("bjoern: accepting a connection failed: " + e));
         return this;
     }
 
@@ -137,29 +142,48 @@ public final class BjoernServer implements AutoCloseable {
 
     /**
      * Stops gracefully: stops accepting at once, lets responses in flight finish for up to the drain
-     * timeout, then closes every connection and ends the IO thread. Idempotent.
+     * timeout, then closes every connection and ends the IO thread. Returns within about the drain timeout
+     * and a second more, even if the application never returns. Called from the application itself (on
+     * the IO thread, which cannot wait for itself), it closes everything once the application returns,
+     * without draining. Idempotent.
      */
     @Override
-    public synchronized void close() throws IOException {
-        if (acceptor != null) {
-            acceptor.close();
-        } else if (channel != null) {
-            channel.close();
+    public void close() throws IOException {
+        XnioWorker running;
+        synchronized (this) {
+            if (acceptor != null) {
+                acceptor.close();
+            } else if (channel != null) {
+                channel.close();
+            }
+            running = worker;
+            if (running == null || running.isShutdown()) {
+                return;
+            }
         }
-        if (worker == null || worker.isShutdown()) {
+        XnioIoThread ioThread = running.getIoThread(0);
+        if (Thread.currentThread() == ioThread) {
+            running.shutdown();
             return;
         }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         try {
-            awaitDrained(worker.getIoThread(0), System.nanoTime() + drainTimeout.toNanos());
-            worker.shutdown();
-            worker.awaitTermination(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            awaitDrained(ioThread, deadline);
+            running.shutdown();
+            if (!running.awaitTermination(Math.max(0, deadline - System.nanoTime()) + 1_000_000_000L,
+                    TimeUnit.NANOSECONDS)) {
+                running.shutdownNow();
+            }
         } catch (InterruptedException e) {
-            worker.shutdownNow();
+            running.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Waits until no response is in flight, or the deadline, asking on the IO thread that counts them. */
+    /**
+     * Waits until no response is in flight, asking on the IO thread that counts them, or until the
+     * deadline: an application that blocks the IO thread cannot hold close() up for longer.
+     */
     private void awaitDrained(XnioIoThread ioThread, long deadline) throws InterruptedException {
         CountDownLatch drained = new CountDownLatch(1);
         ioThread.execute(new Runnable() {
@@ -172,7 +196,7 @@ public final class BjoernServer implements AutoCloseable {
                 }
             }
         });
-        drained.await();
+        drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /** Settings of a {@link BjoernServer}; each setter names its default. */

@@ -13,6 +13,8 @@ import org.xnio.channels.StreamSinkChannel;
  * turn as the last write, so the end of a chunked body never waits for another event.
  */
 final class BodyWriter implements ChannelListener<StreamSinkChannel> {
+    private static final int RETAINED_AT_MOST = 64 * 1024;
+
     private final Call call;
     private final StreamSinkChannel channel;
     /** Bytes the Content-Length still promises, or -1 when the body is not length-delimited. */
@@ -25,6 +27,7 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     private long fileRemaining;
     private boolean shutdown;
     private boolean parked;
+    private boolean headersOut;
 
     BodyWriter(Call call, StreamSinkChannel channel, long declaredLength, byte[] first, FileChannel file,
             long filePosition, long fileCount) {
@@ -73,6 +76,15 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     private boolean writeBody() throws IOException {
         while (true) {
             if (current != null) {
+                if (!headersOut) {
+                    // With the headers pending, Undertow writes them and a chunk too large for its buffer
+                    // in one gathering write, and keeps the chunk referenced until the connection's next
+                    // response: an idle connection would hold it. Past 64 KiB, the headers go out first.
+                    if (current.remaining() > RETAINED_AT_MOST && !channel.flush()) {
+                        return false;
+                    }
+                    headersOut = true;
+                }
                 while (current.hasRemaining()) {
                     if (channel.write(current) == 0) {
                         return false;

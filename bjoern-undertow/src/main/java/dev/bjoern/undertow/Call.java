@@ -224,17 +224,26 @@ final class Call implements StartResponse, Write {
     /** Sets the framing headers; returns the Content-Length the response declares, or -1. */
     private long frame(long knownLength) {
         HeaderMap headers = exchange.getResponseHeaders();
+        if (!Connectors.isEntityBodyAllowed(exchange.getStatusCode())) {
+            // 204 and 304 have no body and say no length, to HEAD as to GET (RFC 9110 8.6).
+            headers.remove(Headers.CONTENT_LENGTH);
+            addKeepAlive(headers, true);
+            return -1;
+        }
         long length = contentLength;
         if (length < 0 && knownLength >= 0) {
             length = knownLength;
             headers.put(Headers.CONTENT_LENGTH, length);
         }
-        // Undertow adds "Connection: keep-alive" to no response; a persistent HTTP/1.0 one needs it.
-        if (exchange.isPersistent() && !exchange.isHttp11() && !headers.contains(Headers.CONNECTION)
-                && (length >= 0 || !Connectors.isEntityBodyAllowed(exchange.getStatusCode()))) {
+        addKeepAlive(headers, length >= 0);
+        return length;
+    }
+
+    /** Undertow adds "Connection: keep-alive" to no response; a persistent HTTP/1.0 one needs it. */
+    private void addKeepAlive(HeaderMap headers, boolean delimited) {
+        if (delimited && exchange.isPersistent() && !exchange.isHttp11() && !headers.contains(Headers.CONNECTION)) {
             headers.put(Headers.CONNECTION, Headers.KEEP_ALIVE.toString());
         }
-        return length;
     }
 
     /** The response waits for the socket to drain: watch the connection until it ends. */

@@ -3,6 +3,7 @@ package dev.bjoern.undertow;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
 import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
@@ -88,6 +89,10 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
                 }
                 size += read;
             }
+        } catch (RequestTooBigException e) {
+            // A host Undertow's own entity limit, which its chunked reader applies before we can lift it.
+            WsgiHandler.reject(exchange, 413);
+            return;
         } catch (IOException e) {
             // The client went away or sent broken chunk framing: nobody is left to answer.
             IoUtils.safeClose(exchange.getConnection());

@@ -32,7 +32,7 @@ final class RequestEnviron {
     }
 
     /** The slots that are the same for every request of a handler. */
-    static Object[] template(PrintStream errors, boolean multithread, boolean multiprocess) {
+    static Object[] template(PrintStream errors, boolean multithread, boolean multiprocess, InputStream noBody) {
         Object[] template = EnvironMap.template();
         template[EnvironMap.SERVER_SOFTWARE] = SERVER_SOFTWARE;
         template[EnvironMap.WSGI_VERSION] = Environ.VERSION;
@@ -42,6 +42,8 @@ final class RequestEnviron {
         template[EnvironMap.WSGI_RUN_ONCE] = Boolean.FALSE;
         template[EnvironMap.WSGI_INPUT_TERMINATED] = Boolean.TRUE;
         template[EnvironMap.WSGI_FILE_WRAPPER] = FileWrapper.DEFAULT;
+        // Replaced by the body when the request has one.
+        template[EnvironMap.WSGI_INPUT] = noBody;
         return template;
     }
 
@@ -49,8 +51,7 @@ final class RequestEnviron {
      * @param template from {@link #template}
      * @throws IllegalArgumentException when the path has a malformed percent-escape
      */
-    static Map<String, Object> build(HttpServerExchange exchange, Addresses addresses, InputStream input,
-            Object[] template) {
+    static Map<String, Object> build(HttpServerExchange exchange, Addresses addresses, Object[] template) {
         EnvironMap environ = new EnvironMap(template);
         environ.set(EnvironMap.REQUEST_METHOD, exchange.getRequestMethod().toString());
         Charset decodedWith = addresses.decodedWith(exchange.getConnection());
@@ -64,7 +65,6 @@ final class RequestEnviron {
         environ.set(EnvironMap.SERVER_PROTOCOL, exchange.getProtocol().toString());
         environ.setAddresses(addresses, exchange.getConnection());
         environ.set(EnvironMap.WSGI_URL_SCHEME, exchange.getRequestScheme());
-        environ.set(EnvironMap.WSGI_INPUT, input);
         environ.setHeaders(exchange.getRequestHeaders());
         return environ;
     }

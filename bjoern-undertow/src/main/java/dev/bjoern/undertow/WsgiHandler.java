@@ -35,8 +35,6 @@ public final class WsgiHandler implements HttpHandler {
     final WsgiApplication app;
     final long maxBodySize;
     final PrintStream errors;
-    final boolean multithread;
-    final boolean multiprocess;
     private final Object[] environTemplate;
     private final Addresses addresses = new Addresses();
     /** Calls begun and not yet ended; kept on the IO thread, where BjoernServer reads it too. */
@@ -60,9 +58,7 @@ public final class WsgiHandler implements HttpHandler {
         this.app = Objects.requireNonNull(app, "app");
         this.maxBodySize = checkMaxBodySize(maxBodySize);
         this.errors = Objects.requireNonNull(errors, "errors");
-        this.multithread = multithread;
-        this.multiprocess = multiprocess;
-        this.environTemplate = RequestEnviron.template(errors, multithread, multiprocess);
+        this.environTemplate = RequestEnviron.template(errors, multithread, multiprocess, NO_BODY);
     }
 
     static long checkMaxBodySize(long maxBodySize) {
@@ -109,7 +105,7 @@ public final class WsgiHandler implements HttpHandler {
         }
         Map<String, Object> environ;
         try {
-            environ = RequestEnviron.build(exchange, addresses, NO_BODY, environTemplate);
+            environ = RequestEnviron.build(exchange, addresses, environTemplate);
         } catch (IllegalArgumentException badPath) {
             reject(exchange, 400);
             return;
@@ -117,8 +113,8 @@ public final class WsgiHandler implements HttpHandler {
         if (!hasBody) {
             call(exchange, environ);
         } else {
-            // Undertow's own entity limit counts chunk framing and ends the exchange without a response;
-            // RequestBody enforces ours instead, with a 413. This also lifts the limit of a host Undertow.
+            // Lifts a host Undertow's entity limit for a Content-Length body; its chunked reader has fixed
+            // the limit already (RequestBody answers 413 when that one trips). Ours is RequestBody's.
             exchange.setMaxEntitySize(0);
             new RequestBody(this, exchange, environ, length).start(sendContinue);
         }

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.StreamConnection;
@@ -41,11 +42,13 @@ public final class IoThreadAcceptor implements Closeable {
      *
      * @param channel a bound, listening channel; it is made non-blocking
      * @param openListener called on the IO thread with each accepted connection
-     * @param onAcceptError called on the IO thread when {@code accept()} fails (accepting pauses briefly)
+     * @param onAcceptError called on the IO thread with what accepting or setting up a connection threw;
+     *     after a failed {@code accept()}, accepting pauses for 100 ms
      * @throws IllegalArgumentException if {@code ioThread} is not an NIO IO thread
      */
     public static IoThreadAcceptor start(XnioIoThread ioThread, ServerSocketChannel channel,
-            ChannelListener<? super StreamConnection> openListener, Runnable onAcceptError) throws IOException {
+            ChannelListener<? super StreamConnection> openListener, Consumer<IOException> onAcceptError)
+            throws IOException {
         if (!(ioThread instanceof WorkerThread)) {
             throw new IllegalArgumentException("accepting needs an XNIO NIO IO thread, got " + ioThread);
         }
@@ -68,11 +71,12 @@ public final class IoThreadAcceptor implements Closeable {
     private static final class Handle extends NioHandle {
         private final ServerSocketChannel channel;
         private final ChannelListener<? super StreamConnection> openListener;
-        private final Runnable onAcceptError;
+        private final Consumer<IOException> onAcceptError;
         private final boolean tcp;
 
         Handle(WorkerThread thread, SelectionKey key, ServerSocketChannel channel,
-                ChannelListener<? super StreamConnection> openListener, Runnable onAcceptError) throws IOException {
+                ChannelListener<? super StreamConnection> openListener, Consumer<IOException> onAcceptError)
+            throws IOException {
             super(thread, key);
             this.channel = channel;
             this.openListener = openListener;
@@ -90,7 +94,7 @@ public final class IoThreadAcceptor implements Closeable {
                     return;
                 } catch (IOException e) {
                     // Out of descriptors, most likely: the backlog stays readable, so pause instead of spinning.
-                    onAcceptError.run();
+                    onAcceptError.accept(e);
                     suspend(SelectionKey.OP_ACCEPT);
                     getWorkerThread().executeAfter(() -> resume(SelectionKey.OP_ACCEPT),
                             BACK_OFF_MILLIS, TimeUnit.MILLISECONDS);
@@ -113,7 +117,7 @@ public final class IoThreadAcceptor implements Closeable {
                 SelectionKey key = thread.registerChannel(accepted);
                 ChannelListeners.invokeChannelListener(new NioSocketStreamConnection(thread, key, null), openListener);
             } catch (IOException e) {
-                onAcceptError.run();
+                onAcceptError.accept(e);
                 try {
                     accepted.close();
                 } catch (IOException ignored) {

@@ -44,6 +44,12 @@ class BjoernTest {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bound.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals("hi", response.body());
+        // A second run() is refused and leaves the running server alone.
+        assertEquals("Bjoern.run() is already serving the global server",
+                assertThrows(IllegalStateException.class, Bjoern::run).getMessage());
+        assertEquals("hi", HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bound.port() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
         Signal.raise(new Signal("INT"));
         running.get(30, TimeUnit.SECONDS);
         // The global slot is free again.

@@ -175,6 +175,27 @@ class FramingTest {
     }
 
     @Test
+    void answersHeadOf204And304WithoutALength() throws Exception {
+        try (TestServer server = TestServer.start((environ, startResponse) -> {
+            String path = (String) environ.get(Environ.PATH_INFO);
+            if (path.equals("/")) {
+                startResponse.call("200 OK", List.of());
+                return lazy("after");
+            }
+            startResponse.call(path.equals("/304") ? "304 Not Modified" : "204 No Content",
+                    path.equals("/204-length") ? List.of(Map.entry("Content-Length", "5")) : List.of());
+            return List.of(bytes("never"));
+        }); RawHttp client = server.connect()) {
+            for (String path : List.of("/204", "/204-length", "/304")) {
+                RawHttp.Response response = client.send("HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                        .read(true);
+                assertNull(response.header("Content-Length"), path + ": a length on a bodyless status");
+                assertEquals("after", client.send(GET).read().text(), path + " was followed by body bytes");
+            }
+        }
+    }
+
+    @Test
     void answersThreePipelinedRequestsInOrder() throws Exception {
         try (TestServer server = TestServer.start((environ, startResponse) -> {
             byte[] input = ((InputStream) environ.get(Environ.WSGI_INPUT)).readAllBytes();

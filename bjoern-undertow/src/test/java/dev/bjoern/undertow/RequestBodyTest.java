@@ -204,6 +204,23 @@ class RequestBodyTest {
         }
     }
 
+    @Test
+    void takesChunkedBodiesUpToTheDefaultLimitAndRefusesLargerOnes() throws Exception {
+        // Undertow's own default entity limit is 2 MiB; ours is 10 MiB and must be the one that applies.
+        try (TestServer server = TestServer.start(echo)) {
+            try (RawHttp client = server.connect()) {
+                RawHttp.Response response = client.send(chunkedRequest(3_000_000)).read();
+                assertEquals(200, response.status());
+                assertEquals(3_000_000, response.body.length);
+            }
+            try (RawHttp client = server.connect()) {
+                client.send(chunkedRequest((10 << 20) + 1));
+                assertEquals(413, assertDoesNotThrow(() -> client.read(), "no response").status());
+            }
+            assertServes(server);
+        }
+    }
+
     /** A chunked POST of {@code size} bytes in chunks of at most 400. */
     private static byte[] chunkedRequest(int size) {
         StringBuilder request = new StringBuilder("POST /upload HTTP/1.1\r\nHost: localhost\r\n"

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ServerLifecycleTest {
@@ -150,6 +151,46 @@ class ServerLifecycleTest {
             server.close();
             assertEquals(1, closes.get(), "the parked body is closed once when its connection is");
         }
+    }
+
+    @Test
+    void closeReturnsAfterTheDrainTimeoutThoughTheApplicationBlocks() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TestServer server = TestServer.start((environ, startResponse) -> {
+            entered.countDown();
+            release.await();
+            startResponse.call("200 OK", List.of());
+            return List.of();
+        }, b -> b.drainTimeout(Duration.ofMillis(200)));
+        try (RawHttp client = server.connect()) {
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            server.close();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5_000, "close() took " + millis + " ms with a 200 ms drain timeout");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void closeCalledByTheApplicationStopsTheServerWithoutWaitingForItself() throws Exception {
+        AtomicReference<BjoernServer> self = new AtomicReference<>();
+        TestServer server = TestServer.start((environ, startResponse) -> {
+            self.get().close();
+            startResponse.call("200 OK", List.of());
+            return List.of("bye".getBytes());
+        });
+        self.set(server.server);
+        int port = server.port();
+        try (RawHttp client = server.connect()) {
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            // The worker shuts down once the application returns; the response may or may not get out first.
+            client.readAll();
+        }
+        waitUntilRefused(port);
     }
 
     /** A body that is closeable: the server must close it exactly once. */

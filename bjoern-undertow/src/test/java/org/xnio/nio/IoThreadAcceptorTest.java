@@ -38,7 +38,7 @@ class IoThreadAcceptorTest {
             XnioIoThread ioThread = worker.getIoThread(0);
             IoThreadAcceptor acceptor = IoThreadAcceptor.start(ioThread, channel,
                     (StreamConnection connection) -> opened.add(new Object[] {Thread.currentThread(), connection}),
-                    () -> { });
+                    e -> { });
             try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) channel.getLocalAddress()).getPort())) {
                 Object[] accepted = opened.poll(10, TimeUnit.SECONDS);
                 assertTrue(accepted != null, "no connection was handed over");

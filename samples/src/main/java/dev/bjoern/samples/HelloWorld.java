@@ -23,8 +23,9 @@ public final class HelloWorld {
     public static void main(String[] args) throws Exception {
         BjoernServer bound = Bjoern.listen(app, args.length > 0 ? args[0] : "127.0.0.1",
                 args.length > 1 ? Integer.parseInt(args[1]) : 8000);
-        System.err.println("Hello, World! on http://" + bound.address().getHostString() + ":" + bound.port()
-                + "/ (Ctrl-C stops it)");
+        String host = bound.address().getAddress().getHostAddress();
+        System.err.println("Hello, World! on http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + bound.port() + "/ (Ctrl-C stops it)");
         Bjoern.run();
     }
 }

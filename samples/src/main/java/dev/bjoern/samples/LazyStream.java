@@ -11,18 +11,30 @@ import java.util.NoSuchElementException;
 
 /**
  * A body made while it is sent, like a Python generator: each line is produced only when the client has
- * taken the previous one, so memory stays flat however long the response. {@code ?lines=N} (default 10).
- * start_response is called from inside the iterator, which the contract allows.
+ * taken the previous one, so memory stays flat however long the response. {@code ?lines=N} (default 10,
+ * at most a million). start_response is called from inside the iterator, which the contract allows.
  */
 public final class LazyStream {
     public static final WsgiApplication app = (environ, startResponse) -> {
-        String query = (String) environ.get(Environ.QUERY_STRING);
-        int lines = query.startsWith("lines=") ? Integer.parseInt(query.substring(6)) : 10;
+        int lines = lines((String) environ.get(Environ.QUERY_STRING));
+        if (lines < 0) {
+            startResponse.call("400 Bad Request", List.of(Map.entry("Content-Type", "text/plain")));
+            return List.of("lines must be a number from 0 to 1000000\n".getBytes(StandardCharsets.US_ASCII));
+        }
         return () -> new Iterator<>() {
             private int line;
+            private boolean started;
 
             @Override
             public boolean hasNext() {
+                if (!started) {
+                    started = true;
+                    try {
+                        startResponse.call("200 OK", List.of(Map.entry("Content-Type", "text/plain")));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
                 return line < lines;
             }
 
@@ -31,19 +43,24 @@ public final class LazyStream {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                if (line == 0) {
-                    try {
-                        startResponse.call("200 OK", List.of(Map.entry("Content-Type", "text/plain")));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
                 return ("line " + ++line + " of " + lines + "\n").getBytes(StandardCharsets.US_ASCII);
             }
         };
     };
 
     private LazyStream() {
+    }
+
+    /** The {@code lines} parameter of the query (default 10), or -1 when it is not a number in range. */
+    private static int lines(String query) {
+        for (String parameter : query.split("&")) {
+            if (parameter.startsWith("lines=")) {
+                String value = parameter.substring(6);
+                return value.matches("[0-9]{1,7}") && Integer.parseInt(value) <= 1_000_000
+                        ? Integer.parseInt(value) : -1;
+            }
+        }
+        return 10;
     }
 
     public static void main(String[] args) throws Exception {

@@ -47,9 +47,11 @@ class SamplesTest {
 
     @Test
     void lazyStreamSendsLinesChunked() throws Exception {
-        HttpResponse<byte[]> response = get(LazyStream.app, "/?lines=3");
+        HttpResponse<byte[]> response = get(LazyStream.app, "/?x=1&lines=3");
         assertEquals("line 1 of 3\nline 2 of 3\nline 3 of 3\n", new String(response.body()));
         assertTrue(response.headers().firstValue("Content-Length").isEmpty(), "a lazy body has no known length");
+        assertEquals("", new String(get(LazyStream.app, "/?lines=0").body()));
+        assertEquals(400, get(LazyStream.app, "/?lines=many").statusCode());
     }
 
     @Test
