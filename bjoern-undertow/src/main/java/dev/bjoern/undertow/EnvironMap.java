@@ -12,9 +12,10 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * environ as a mutable map that costs one array per request: the keys every request has live in fixed
- * slots, and a HashMap is made only for the rest (most request headers, keys that middleware adds). A
- * HashMap of the same content would allocate a node per key, some two dozen per request.
+ * environ as a mutable map that costs one array per request. The keys every request has live in fixed
+ * slots, filled from a template; the address text (SERVER_NAME, REMOTE_ADDR...) and the request headers
+ * (HTTP_*) are made when first read, since most applications read few of them; a HashMap holds the headers
+ * and whatever middleware adds. Seen from outside it is an ordinary mutable Map.
  */
 final class EnvironMap extends AbstractMap<String, Object> {
     static final int REQUEST_METHOD = 0;
