@@ -123,8 +123,7 @@ final class RequestEnviron {
         if (resolvedPath.isEmpty()) {
             return resolvedPath;
         }
-        return decodedWith == null ? decode(resolvedPath) : new String(resolvedPath.getBytes(decodedWith),
-                StandardCharsets.ISO_8859_1);
+        return asBytes(resolvedPath, decodedWith);
     }
 
     private static String pathInfo(HttpServerExchange exchange, String scriptName, Charset decodedWith) {
@@ -133,9 +132,12 @@ final class RequestEnviron {
             return path.substring(scriptName.length());
         }
         // The host matched a prefix we cannot find in the raw target: trust its remainder.
-        String relative = exchange.getRelativePath();
-        return decodedWith == null ? decode(relative) : new String(relative.getBytes(decodedWith),
-                StandardCharsets.ISO_8859_1);
+        return asBytes(exchange.getRelativePath(), decodedWith);
+    }
+
+    /** A path the listener matched, as environ carries it: decoded by us, or undone from its charset. */
+    private static String asBytes(String path, Charset decodedWith) {
+        return decodedWith == null ? decode(path) : new String(path.getBytes(decodedWith), StandardCharsets.ISO_8859_1);
     }
 
     /** The path of a request target: origin-form as is; absolute-form less its scheme and authority. */
