@@ -3,31 +3,19 @@ package dev.bjoern.undertow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,8 +27,7 @@ class CliTest {
             + " returning a WsgiApplication (with no parameters or one String[]), or a static method"
             + " (Map<String, Object>, StartResponse) -> Iterable<byte[]>";
     private static final String HINT = "Run with --help for the options.";
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final Pattern SERVING = Pattern.compile("bjoern: serving (\\S+) on (http://(.+):(\\d+)/)");
+    private static final Duration TIMEOUT = Cli.TIMEOUT;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     @Test
@@ -272,94 +259,6 @@ class CliTest {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** The command line in a child JVM, its stderr and stdout read as they come. */
-    private static final class Cli implements AutoCloseable {
-        final Process process;
-        /** Completes with the first line of stderr, or null if stderr ends without one. */
-        private final CompletableFuture<String> firstLine = new CompletableFuture<>();
-        private final StringBuffer stderr = new StringBuffer();
-        private final StringBuffer stdout = new StringBuffer();
-        private final Thread stderrReader;
-        private final Thread stdoutReader;
-
-        private Cli(Process process) {
-            this.process = process;
-            stderrReader = read(process.getErrorStream(), line -> {
-                stderr.append(line).append('\n');
-                firstLine.complete(line);
-            }, () -> firstLine.complete(null));
-            stdoutReader = read(process.getInputStream(), line -> stdout.append(line).append('\n'), () -> { });
-        }
-
-        static Cli start(String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // A child that starts fast: these runs are short.
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-            command.addAll(List.of(args));
-            return new Cli(new ProcessBuilder(command).start());
-        }
-
-        /** Waits for the first line of stderr and checks it is the serving line. */
-        Matcher awaitServing() throws Exception {
-            String line;
-            try {
-                line = firstLine.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                line = null;
-            }
-            if (line == null) {
-                fail("no serving line within " + TIMEOUT + "; stderr:\n" + stderr);
-            }
-            Matcher matcher = SERVING.matcher(line);
-            assertTrue(matcher.matches(), () -> "first line of stderr is not the serving line:\n" + stderr);
-            return matcher;
-        }
-
-        int awaitExit() throws InterruptedException {
-            assertTrue(process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
-                    () -> "still running after " + TIMEOUT + "; stderr:\n" + stderr);
-            return process.exitValue();
-        }
-
-        /** All of stderr; call after the process ended. */
-        String stderr() throws InterruptedException {
-            stderrReader.join(TIMEOUT.toMillis());
-            return stderr.toString();
-        }
-
-        /** All of stdout; call after the process ended. */
-        String stdout() throws InterruptedException {
-            stdoutReader.join(TIMEOUT.toMillis());
-            return stdout.toString();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        private Thread read(InputStream stream, Consumer<String> onLine, Runnable onEnd) {
-            Thread thread = new Thread(() -> {
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream,
-                        StandardCharsets.UTF_8))) {
-                    for (String line; (line = reader.readLine()) != null; ) {
-                        onLine.accept(line);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } finally {
-                    onEnd.run();
-                }
-            }, "cli-output-" + process.pid());
-            thread.setDaemon(true);
-            thread.start();
-            return thread;
         }
     }
 }

@@ -1,0 +1,130 @@
+package dev.bjoern.undertow;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The command line in a child JVM (the test's own JDK and classpath), its stderr and stdout read as they come. */
+final class Cli implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final Pattern SERVING = Pattern.compile("bjoern: serving (\\S+) on (http://(.+):(\\d+)/)");
+
+    final Process process;
+    /** Completes with the first line of stderr, or null if stderr ends without one. */
+    private final CompletableFuture<String> firstLine = new CompletableFuture<>();
+    private final StringBuffer stderr = new StringBuffer();
+    private final StringBuffer stdout = new StringBuffer();
+    private final Thread stderrReader;
+    private final Thread stdoutReader;
+
+    private Cli(Process process) {
+        this.process = process;
+        stderrReader = read(process.getErrorStream(), line -> {
+            stderr.append(line).append('\n');
+            firstLine.complete(line);
+        }, () -> firstLine.complete(null));
+        stdoutReader = read(process.getInputStream(), line -> stdout.append(line).append('\n'), () -> { });
+    }
+
+    /** Starts {@code java ... Main args}. */
+    static Cli start(String... args) throws IOException {
+        return start(new ProcessBuilder(command(args)));
+    }
+
+    /** Starts a prepared process (say, {@link #command} behind a launcher, or with more environment). */
+    static Cli start(ProcessBuilder builder) throws IOException {
+        return new Cli(builder.start());
+    }
+
+    /** The command line that runs Main with these arguments on the test's JDK and classpath. */
+    static List<String> command(String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // A child that starts fast: these runs are short.
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Waits for the first line of stderr and checks it is the serving line. */
+    Matcher awaitServing() throws Exception {
+        String line;
+        try {
+            line = firstLine.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            line = null;
+        }
+        if (line == null) {
+            fail("no serving line within " + TIMEOUT + "; stderr:\n" + stderr);
+        }
+        Matcher matcher = SERVING.matcher(line);
+        assertTrue(matcher.matches(), () -> "first line of stderr is not the serving line:\n" + stderr);
+        return matcher;
+    }
+
+    /** Sends a signal by name ("INT", "TERM") with kill(1), and checks kill succeeded. */
+    void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        assertTrue(kill.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && kill.exitValue() == 0,
+                "kill -" + name + " failed");
+    }
+
+    int awaitExit() throws InterruptedException {
+        assertTrue(process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                () -> "still running after " + TIMEOUT + "; stderr:\n" + stderr);
+        return process.exitValue();
+    }
+
+    /** All of stderr; call after the process ended. */
+    String stderr() throws InterruptedException {
+        stderrReader.join(TIMEOUT.toMillis());
+        return stderr.toString();
+    }
+
+    /** All of stdout; call after the process ended. */
+    String stdout() throws InterruptedException {
+        stdoutReader.join(TIMEOUT.toMillis());
+        return stdout.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Thread read(InputStream stream, Consumer<String> onLine, Runnable onEnd) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream,
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    onLine.accept(line);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                onEnd.run();
+            }
+        }, "cli-output-" + process.pid());
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+}
