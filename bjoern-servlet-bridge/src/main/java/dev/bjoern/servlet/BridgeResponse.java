@@ -54,15 +54,20 @@ final class BridgeResponse implements HttpServletResponse {
     void finish() throws IOException {
         output.ignoreFurtherWrites();
         if (!committed) {
-            if (!headers.contains("Content-Length") && bodyAllowed()) {
-                headers.set("Content-Length", Integer.toString(output.buffered()));
-            }
+            lengthIfUncommitted(output.buffered());
             committed = true;
             pipe.complete(StatusLine.of(status), headers.toList(getContentType()), output.takeBuffered());
             return;
         }
         output.flushBuffered();
         pipe.finish();
+    }
+
+    /** The body is complete at {@code length} bytes: say so, unless the servlet did or it is too late. */
+    void lengthIfUncommitted(int length) {
+        if (!committed && !headers.contains("Content-Length") && bodyAllowed()) {
+            headers.set("Content-Length", Integer.toString(length));
+        }
     }
 
     /** An uncaught exception before the commit: whatever was set gives way to an empty 500. */

@@ -78,11 +78,17 @@ final class ResponseOutput extends ServletOutputStream {
         }
     }
 
-    /** Closing the stream only ends the servlet's writing; the response ends when service() returns. */
+    /**
+     * Closing the stream ends the servlet's writing (the response itself ends when service() returns). As in
+     * Tomcat, a body that is still all in the buffer gets its Content-Length now: Jersey closes the stream.
+     */
     @Override
     public void close() throws IOException {
-        flush();
-        ignoring = true;
+        if (!ignoring) {
+            response.lengthIfUncommitted(count);
+            flushBuffered();
+            ignoring = true;
+        }
     }
 
     /** Commits and hands what is buffered to the server. */

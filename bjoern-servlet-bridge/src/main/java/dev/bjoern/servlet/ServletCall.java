@@ -32,6 +32,7 @@ final class ServletCall implements Runnable {
     private volatile BridgeAsync dispatchedFrom;
     /** True while service() runs for this request (startAsync is only legal then). */
     private volatile boolean inService;
+    private boolean ended;
 
     ServletCall(ServletApplication app, Map<String, Object> environ, PathMapping.Paths paths, ResponsePipe pipe) {
         this.app = app;
@@ -74,29 +75,39 @@ final class ServletCall implements Runnable {
                     cycle.completed();
                 }
             }
+            // The request is over before the client hears so: its listeners ran, its files are gone.
+            end(event);
             response.finish();
         } catch (Throwable error) {
             BridgeAsync failed = cycle != null ? cycle : async;
             if (failed != null) {
                 failed.failed(error);
             }
+            end(event);
             fail(error);
-        } finally {
-            for (ServletRequestListener listener : app.requestListeners) {
-                try {
-                    listener.requestDestroyed(event);
-                } catch (RuntimeException e) {
-                    log("error in a ServletRequestListener", e);
-                }
-            }
-            for (Part part : parts) {
-                try {
-                    ((BridgePart) part).deleteTemporary();
-                } catch (IOException e) {
-                    log("cannot delete a multipart temporary file", e);
-                }
+        }
+    }
+
+    private void end(ServletRequestEvent event) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        for (ServletRequestListener listener : app.requestListeners) {
+            try {
+                listener.requestDestroyed(event);
+            } catch (RuntimeException e) {
+                log("error in a ServletRequestListener", e);
             }
         }
+        for (Part part : parts) {
+            try {
+                ((BridgePart) part).deleteTemporary();
+            } catch (IOException e) {
+                log("cannot delete a multipart temporary file", e);
+            }
+        }
+        parts.clear();
     }
 
     private void service(DispatcherType type) throws Exception {

@@ -56,6 +56,13 @@ class ResponseHeadersTest {
                     resp.getWriter().print(" committed=" + resp.isCommitted() + " " + refused);
                     return;
                 }
+                case "/closed": {
+                    var out = resp.getOutputStream();
+                    out.write("closed early".getBytes(StandardCharsets.US_ASCII));
+                    out.close();
+                    out.write(" and more".getBytes(StandardCharsets.US_ASCII));
+                    return;
+                }
                 default:
                     resp.getWriter().print("filtered=" + resp.getHeader("X-Filter"));
             }
@@ -117,6 +124,15 @@ class ResponseHeadersTest {
             assertEquals(200, response.statusCode());
             assertTrue(response.headers().firstValue("X-Late").isEmpty());
             assertEquals("a committed=true reset after the response was committed", response.body());
+        }
+    }
+
+    @Test
+    void closingTheStreamEndsTheBodyWithItsLength() throws Exception {
+        try (ServletServer server = start()) {
+            HttpResponse<String> response = server.get("/closed");
+            assertEquals("closed early", response.body());
+            assertEquals("12", response.headers().firstValue("Content-Length").orElse(null));
         }
     }
 
