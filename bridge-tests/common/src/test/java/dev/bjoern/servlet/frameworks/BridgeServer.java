@@ -1,0 +1,85 @@
+package dev.bjoern.servlet.frameworks;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import dev.bjoern.WsgiApplication;
+import dev.bjoern.undertow.BjoernServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.CookieManager;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Our server on 127.0.0.1 and a free port serving one application (a framework through the bridge), with
+ * wsgi.errors captured, an HTTP client that keeps cookies, and raw requests for exact bytes.
+ */
+public final class BridgeServer implements AutoCloseable {
+    private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    private final BjoernServer server;
+    /** Keeps cookies, for sessions; a new one per server. */
+    public final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    public BridgeServer(WsgiApplication app) throws IOException {
+        server = BjoernServer.builder(app).host("127.0.0.1").port(0)
+                .errors(new PrintStream(errors, true, StandardCharsets.UTF_8)).build().start();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path));
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(request(path).build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<byte[]> sendForBytes(HttpRequest request) throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Sends {@code request} as is on a new connection and returns every byte until the server closes it. */
+    public String raw(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(ISO_8859_1));
+            out.flush();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            in.transferTo(received);
+            return received.toString(ISO_8859_1);
+        }
+    }
+
+    /** What the server and the application logged to wsgi.errors so far. */
+    public String errors() {
+        synchronized (errors) {
+            return errors.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.bjoern.servlet.jersey;
+
+import dev.bjoern.WsgiApplication;
+import dev.bjoern.servlet.ServletApplication;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
+
+/** Jersey configured in code (no web.xml, no scanning) and made a WsgiApplication by the bridge. */
+final class JerseyApps {
+    private JerseyApps() {
+    }
+
+    static WsgiApplication app(String mapping, boolean async) {
+        ResourceConfig config = new ResourceConfig().register(ThingsResource.class).register(JacksonFeature.class);
+        return ServletApplication.builder(new ServletContainer(config)).mapping(mapping).async(async).build();
+    }
+}
