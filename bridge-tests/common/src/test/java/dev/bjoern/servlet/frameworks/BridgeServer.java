@@ -24,17 +24,22 @@ import java.nio.charset.StandardCharsets;
 public final class BridgeServer implements AutoCloseable {
     private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
     private final BjoernServer server;
+    private final WsgiApplication app;
+    private final int port;
     /** Keeps cookies, for sessions; a new one per server. */
     public final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
+    /** Serves {@code app}; {@link #close()} closes it too when it is AutoCloseable (a ServletApplication is). */
     public BridgeServer(WsgiApplication app) throws IOException {
+        this.app = app;
         server = BjoernServer.builder(app).host("127.0.0.1").port(0)
                 .errors(new PrintStream(errors, true, StandardCharsets.UTF_8)).build().start();
+        port = server.port();
     }
 
     public int port() {
-        return server.port();
+        return port;
     }
 
     public URI uri(String path) {
@@ -79,7 +84,14 @@ public final class BridgeServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() throws Exception {
         server.close();
+        if (!errors().isEmpty()) {
+            // In the test's report, for whoever reads a failure.
+            System.out.println("wsgi.errors of the server on port " + port() + ":\n" + errors());
+        }
+        if (app instanceof AutoCloseable) {
+            ((AutoCloseable) app).close();
+        }
     }
 }

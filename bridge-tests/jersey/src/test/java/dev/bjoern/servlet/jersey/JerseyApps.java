@@ -2,7 +2,7 @@ package dev.bjoern.servlet.jersey;
 
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.servlet.ServletApplication;
-import org.glassfish.jersey.jackson.JacksonFeature;
+import com.fasterxml.jackson.jakarta.rs.json.JacksonJsonProvider;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 
@@ -12,7 +12,13 @@ final class JerseyApps {
     }
 
     static WsgiApplication app(String mapping, boolean async) {
-        ResourceConfig config = new ResourceConfig().register(ThingsResource.class).register(JacksonFeature.class);
-        return ServletApplication.builder(new ServletContainer(config)).mapping(mapping).async(async).build();
+        ResourceConfig config = new ResourceConfig()
+                .register(ThingsResource.class)
+                .register(JacksonJsonProvider.class);
+        return ServletApplication.builder(new ServletContainer(config))
+                .mapping(mapping)
+                .filter(new FormPeekFilter(), "/*")
+                .async(async)
+                .build();
     }
 }

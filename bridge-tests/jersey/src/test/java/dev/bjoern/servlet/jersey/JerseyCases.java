@@ -1,5 +1,6 @@
 package dev.bjoern.servlet.jersey;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,12 +63,12 @@ abstract class JerseyCases {
     }
 
     @Test
-    void formPostIsReadThroughGetParameter() throws Exception {
+    void formPostIsReadThroughGetParameterByAFilterAndThenByJersey() throws Exception {
         HttpResponse<String> response = server.send(server.request(prefix() + "/things/form")
                 .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
                 .POST(HttpRequest.BodyPublishers.ofString("name=caf%C3%A9&tag=x&tag=y+z")).build());
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals("name=café tags=[x, y z]", response.body());
+        assertEquals("name=café tags=[x, y z] filter saw café", response.body());
     }
 
     @Test
@@ -125,10 +126,19 @@ abstract class JerseyCases {
     }
 
     @Test
-    void textIsSentInTheCharsetTheResponseDeclares() throws Exception {
-        HttpResponse<byte[]> response = server.sendForBytes(server.request(prefix() + "/things/charset").build());
-        assertEquals("café", Responses.text(response), () -> "Content-Type "
-                + response.headers().firstValue("Content-Type") + ", bytes " + new String(response.body(), UTF_8));
+    void charsetDefaultsOfJerseyAndOfTheServletWriter() throws Exception {
+        // Jersey's own default: UTF-8 bytes under a Content-Type that does not say so.
+        HttpResponse<byte[]> undeclared = server.sendForBytes(server.request(prefix() + "/things/charset").build());
+        assertEquals("text/plain", undeclared.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("café", new String(undeclared.body(), UTF_8));
+        HttpResponse<byte[]> declared = server.sendForBytes(
+                server.request(prefix() + "/things/charset-declared").build());
+        assertEquals(UTF_8, Responses.declaredCharset(declared));
+        assertEquals("café", Responses.text(declared));
+        // The servlet writer with no charset set: ISO-8859-1 (Servlet 6.1), declared in the Content-Type.
+        HttpResponse<byte[]> writer = server.sendForBytes(server.request(prefix() + "/things/writer").build());
+        assertEquals(ISO_8859_1, Responses.declaredCharset(writer));
+        assertEquals("café", Responses.text(writer));
     }
 
     @Test

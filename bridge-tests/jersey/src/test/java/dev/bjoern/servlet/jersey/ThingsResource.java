@@ -1,9 +1,11 @@
 package dev.bjoern.servlet.jersey;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -17,6 +19,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,13 +52,17 @@ public class ThingsResource {
         return Response.status(201).entity(new Thing(thing.name().toUpperCase(), thing.count() + 1)).build();
     }
 
-    /** Reads the form through the servlet API, as a filter or legacy code in the same app would. */
+    /**
+     * A form that {@link FormPeekFilter} has read through getParameter before Jersey: Jersey then finds the
+     * body consumed and takes the form parameters from the servlet request's parameter map.
+     */
     @POST
     @Path("form")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_PLAIN)
-    public String form(@Context HttpServletRequest request) {
-        return "name=" + request.getParameter("name") + " tags=" + List.of(request.getParameterValues("tag"));
+    public String form(@FormParam("name") String name, @FormParam("tag") List<String> tags,
+            @Context HttpServletRequest request) {
+        return "name=" + name + " tags=" + tags + " filter saw " + request.getAttribute(FormPeekFilter.SEEN);
     }
 
     @GET
@@ -87,11 +94,31 @@ public class ThingsResource {
         return Response.ok("a=" + a + " b=" + b).cookie(made).build();
     }
 
+    /** Jersey writes text as UTF-8 and says so only when the media type names the charset. */
     @GET
     @Path("charset")
     @Produces(MediaType.TEXT_PLAIN)
     public String charset() {
         return "café";
+    }
+
+    @GET
+    @Path("charset-declared")
+    @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
+    public String charsetDeclared() {
+        return "café";
+    }
+
+    /**
+     * Straight to the servlet writer, as legacy code would: the servlet default charset applies. Flushed, so
+     * that the 204 Jersey answers for a void method comes after the commit and changes nothing.
+     */
+    @GET
+    @Path("writer")
+    public void writer(@Context HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain");
+        response.getWriter().write("café");
+        response.flushBuffer();
     }
 
     @GET

@@ -23,7 +23,10 @@ import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.view.RedirectView;
 
-/** A controller touching what the bridge must get right for Spring MVC. */
+/**
+ * A controller touching what the bridge must get right for Spring MVC. Parameters are named in their
+ * annotations: the build does not compile with {@code -parameters}.
+ */
 @RestController
 @RequestMapping("/things")
 public class ThingsController {
@@ -32,12 +35,12 @@ public class ThingsController {
     }
 
     @GetMapping(produces = MediaType.TEXT_PLAIN_VALUE)
-    public String search(@RequestParam String name, @RequestParam List<String> tag) {
+    public String search(@RequestParam("name") String name, @RequestParam("tag") List<String> tag) {
         return "name=" + name + " tags=" + tag;
     }
 
     @GetMapping(path = "/{name}", produces = MediaType.TEXT_PLAIN_VALUE)
-    public String one(@PathVariable String name) {
+    public String one(@PathVariable("name") String name) {
         return "thing " + name;
     }
 
@@ -70,7 +73,7 @@ public class ThingsController {
     }
 
     @GetMapping(path = "/cookies", produces = MediaType.TEXT_PLAIN_VALUE)
-    public String cookies(@CookieValue String a, @CookieValue String b, HttpServletResponse response) {
+    public String cookies(@CookieValue("a") String a, @CookieValue("b") String b, HttpServletResponse response) {
         Cookie made = new Cookie("made", "yes");
         made.setPath("/");
         made.setHttpOnly(true);
@@ -100,7 +103,7 @@ public class ThingsController {
     }
 
     @PostMapping(path = "/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.TEXT_PLAIN_VALUE)
-    public String upload(@RequestParam("file") MultipartFile file, @RequestParam String note) throws IOException {
+    public String upload(@RequestParam("file") MultipartFile file, @RequestParam("note") String note) throws IOException {
         return "file=" + file.getOriginalFilename() + " size=" + file.getSize() + " type=" + file.getContentType()
                 + " note=" + note + " content=" + new String(file.getBytes(), StandardCharsets.UTF_8);
     }
