@@ -1,6 +1,5 @@
 package dev.bjoern.servlet.jersey;
 
-import dev.bjoern.WsgiApplication;
 import dev.bjoern.servlet.ServletApplication;
 import com.fasterxml.jackson.jakarta.rs.json.JacksonJsonProvider;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -11,7 +10,7 @@ final class JerseyApps {
     private JerseyApps() {
     }
 
-    static WsgiApplication app(String mapping, boolean async) {
+    static ServletApplication app(String mapping, boolean async) {
         ResourceConfig config = new ResourceConfig()
                 .register(ThingsResource.class)
                 .register(JacksonJsonProvider.class);

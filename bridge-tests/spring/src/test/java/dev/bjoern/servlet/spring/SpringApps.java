@@ -1,7 +1,7 @@
 package dev.bjoern.servlet.spring;
 
-import dev.bjoern.WsgiApplication;
 import dev.bjoern.servlet.ServletApplication;
+import jakarta.servlet.MultipartConfigElement;
 import org.springframework.web.context.support.AnnotationConfigWebApplicationContext;
 import org.springframework.web.filter.CharacterEncodingFilter;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -11,12 +11,14 @@ final class SpringApps {
     private SpringApps() {
     }
 
-    static WsgiApplication app(String mapping, boolean async) {
+    static ServletApplication app(String mapping, boolean async) {
         AnnotationConfigWebApplicationContext context = new AnnotationConfigWebApplicationContext();
         context.register(WebConfig.class);
         return ServletApplication.builder(new DispatcherServlet(context))
                 .mapping(mapping)
                 .filter(new CharacterEncodingFilter("UTF-8", true), "/*")
+                // As on a container's servlet registration: getParts() needs a multipart config.
+                .multipart(new MultipartConfigElement(""))
                 .async(async)
                 .build();
     }
