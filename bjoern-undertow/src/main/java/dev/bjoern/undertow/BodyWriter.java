@@ -28,6 +28,8 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     private boolean shutdown;
     private boolean parked;
     private boolean headersOut;
+    /** The body's next chunk is not made yet: the call resumes the writer when it is. */
+    private boolean waitingForBody;
 
     BodyWriter(Call call, StreamSinkChannel channel, long declaredLength, byte[] first, FileChannel file,
             long filePosition, long fileCount) {
@@ -49,7 +51,15 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
         try {
             if (!shutdown) {
                 if (!writeBody()) {
-                    park();
+                    if (waitingForBody) {
+                        waitingForBody = false;
+                        if (parked) {
+                            channel.suspendWrites();
+                        }
+                        call.waitForBody();
+                    } else {
+                        park();
+                    }
                     return;
                 }
                 shutdown = true;
@@ -94,7 +104,10 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
             }
             byte[] next = first != null ? first : call.nextChunk();
             first = null;
-            if (next != null) {
+            if (next == Call.NOT_READY) {
+                waitingForBody = true;
+                return false;
+            } else if (next != null) {
                 current = take(next);
             } else if (unsent > 0) {
                 throw new IllegalStateException("the body ended " + unsent + " bytes short of its Content-Length");

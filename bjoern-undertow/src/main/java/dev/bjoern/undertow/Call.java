@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.FileBody;
+import dev.bjoern.PendingBody;
 import dev.bjoern.StartResponse;
 import dev.bjoern.Write;
 import io.undertow.server.Connectors;
@@ -8,6 +9,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
@@ -42,6 +44,15 @@ final class Call implements StartResponse, Write {
     private Iterator<byte[]> chunks;
     private boolean ended;
     private boolean parked;
+    /** The body's iterator when it is a PendingBody (SPEC.md 6): asked before each pull. */
+    private PendingBody pending;
+    /** What continues a pending body on the IO thread: the first pull, then the writer. */
+    private Runnable resume;
+    private Runnable wake;
+
+    /** Stands for "no chunk yet" from a pending body; compared by identity. */
+    static final byte[] NOT_READY = new byte[0];
+    private static final Runnable NOTHING = () -> { };
 
     Call(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ) {
         this.handler = handler;
@@ -50,9 +61,7 @@ final class Call implements StartResponse, Write {
     }
 
     void run() {
-        byte[] first = null;
         FileChannel file = null;
-        long declaredLength;
         long filePosition = 0;
         long fileLength = 0;
         try {
@@ -64,25 +73,60 @@ final class Call implements StartResponse, Write {
                 file = ((FileBody) body).fileChannel();
                 filePosition = file.position();
                 fileLength = file.size() - filePosition;
+            } else if (body instanceof List && body instanceof RandomAccess) {
+                list = (List<byte[]>) body;
             } else {
-                // Pull the first non-empty chunk before the headers go out: a lazy body may call
-                // start_response from inside its iterator. A response without a body is not pulled
-                // further than start_response needs.
-                if (body instanceof List && body instanceof RandomAccess) {
-                    list = (List<byte[]>) body;
-                } else {
-                    chunks = body.iterator();
-                }
-                while (first == null && (status == null || !bodyless) && hasMore()) {
-                    first = chunk(pull());
+                chunks = body.iterator();
+                if (chunks instanceof PendingBody) {
+                    pending = (PendingBody) chunks;
+                    resume = this::pullFirst;
                 }
             }
+        } catch (Throwable t) {
+            // Nothing has reached the wire yet, even if the write callable was used.
+            fail(t);
+            return;
+        }
+        if (file != null) {
+            send(null, file, filePosition, fileLength);
+        } else {
+            pullFirst();
+        }
+    }
+
+    /**
+     * Pulls the first non-empty chunk before the headers go out: a lazy body may call start_response from
+     * inside its iterator. A response without a body is not pulled further than start_response needs. A
+     * pending body whose chunk is not ready parks the call here until it is.
+     */
+    private void pullFirst() {
+        byte[] first = null;
+        try {
+            while (first == null && (status == null || !bodyless)) {
+                if (pending != null && !pending.ready(wake())) {
+                    waitForBody();
+                    return;
+                }
+                if (!hasMore()) {
+                    break;
+                }
+                first = chunk(pull());
+            }
+        } catch (Throwable t) {
+            fail(t);
+            return;
+        }
+        send(first, null, 0, 0);
+    }
+
+    private void send(byte[] first, FileChannel file, long filePosition, long fileLength) {
+        long declaredLength;
+        try {
             if (status == null) {
                 throw new IllegalStateException("the application did not call start_response");
             }
             declaredLength = frame(file == null ? length(body) : writtenBytes + fileLength);
         } catch (Throwable t) {
-            // Nothing has reached the wire yet, even if the write callable was used.
             fail(t);
             return;
         }
@@ -99,7 +143,33 @@ final class Call implements StartResponse, Write {
             first = written.poll();
         }
         long fileCount = file == null ? 0 : contentLength >= 0 ? Math.max(0, contentLength - writtenBytes) : fileLength;
-        new BodyWriter(this, exchange.getResponseChannel(), declaredLength, first, file, filePosition, fileCount).run();
+        BodyWriter writer = new BodyWriter(this, exchange.getResponseChannel(), declaredLength, first, file,
+                filePosition, fileCount);
+        if (pending != null) {
+            resume = writer::run;
+        }
+        writer.run();
+    }
+
+    /**
+     * The pending body's next chunk is not made yet: keep the exchange open when the handler returns, watch
+     * the connection, and serve others until the body calls {@link #wake()}.
+     */
+    void waitForBody() {
+        exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
+        parked();
+    }
+
+    /** The body's callback: from any thread, continues the response on the IO thread. */
+    private Runnable wake() {
+        if (wake == null) {
+            wake = () -> exchange.getIoThread().execute(() -> {
+                if (!ended) {
+                    resume.run();
+                }
+            });
+        }
+        return wake;
     }
 
     @Override
@@ -159,12 +229,18 @@ final class Call implements StartResponse, Write {
         }
     }
 
-    /** The next bytes to send, or null at the end of the body; bytes from the write callable come first. */
+    /**
+     * The next bytes to send, or null at the end of the body, or {@link #NOT_READY} when a pending body has
+     * no chunk yet (the writer resumes when it has); bytes from the write callable come first.
+     */
     byte[] nextChunk() {
         if (bodyless) {
             return null;
         }
         while (written == null || written.isEmpty()) {
+            if (pending != null && !pending.ready(wake())) {
+                return NOT_READY;
+            }
             if (!hasMore()) {
                 return written == null ? null : written.poll();
             }
