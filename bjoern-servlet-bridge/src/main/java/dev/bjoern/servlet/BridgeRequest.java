@@ -311,7 +311,7 @@ final class BridgeRequest implements HttpServletRequest {
             Map<String, List<String>> all = Parameters.newMap();
             Parameters.parse(getQueryString(), StandardCharsets.UTF_8, all);
             String type = getContentType();
-            if (type != null && input == null && reader == null) {
+            if (type != null && (input == null && reader == null || parts != null)) {
                 String mediaType = type.toLowerCase(Locale.ROOT);
                 if (mediaType.startsWith("application/x-www-form-urlencoded")) {
                     try {
