@@ -331,6 +331,51 @@ class WsgiServletTest {
     }
 
     @Test
+    void clientGoneClosesTheBodyOnceAndLogsNothing() throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicInteger closes = new AtomicInteger();
+        byte[] chunk = new byte[64 * 1024];
+        try (Jetty jetty = new Jetty((environ, startResponse) -> {
+            startResponse.call("200 OK", TEXT);
+            return new EndlessBody(chunk, () -> {
+                closes.incrementAndGet();
+                closed.countDown();
+            });
+        })) {
+            try (Socket socket = new Socket("127.0.0.1", jetty.port())) {
+                socket.getOutputStream().write("GET /ctx/wsgi/endless HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(ISO_8859_1));
+                assertTrue(socket.getInputStream().readNBytes(100_000).length == 100_000);
+            } // gone mid-response
+            assertTrue(closed.await(30, TimeUnit.SECONDS), "close() after the client went away");
+            assertEquals(1, closes.get());
+            assertEquals("", jetty.errors());
+        }
+    }
+
+    /** A body without end, AutoCloseable. */
+    private record EndlessBody(byte[] chunk, Runnable onClose) implements Iterable<byte[]>, AutoCloseable {
+        @Override
+        public Iterator<byte[]> iterator() {
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public byte[] next() {
+                    return chunk;
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            onClose.run();
+        }
+    }
+
+    @Test
     void startResponseRefusesMalformedHeadersIntoTheApplication() throws Exception {
         try (Jetty jetty = new Jetty((environ, startResponse) -> {
             String refused;
