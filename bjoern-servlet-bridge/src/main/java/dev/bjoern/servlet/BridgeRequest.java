@@ -311,28 +311,32 @@ final class BridgeRequest implements HttpServletRequest {
             Map<String, List<String>> all = Parameters.newMap();
             Parameters.parse(getQueryString(), StandardCharsets.UTF_8, all);
             String type = getContentType();
-            if (type != null && (input == null && reader == null || parts != null)) {
-                String mediaType = type.toLowerCase(Locale.ROOT);
-                if (mediaType.startsWith("application/x-www-form-urlencoded")) {
-                    try {
-                        byte[] body = input().readAllBytes();
-                        Parameters.parse(new String(body, StandardCharsets.ISO_8859_1), charset(), all);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                } else if (mediaType.startsWith("multipart/form-data") && app.multipart != null) {
-                    try {
-                        for (Part part : getParts()) {
-                            if (part.getSubmittedFileName() == null) {
-                                try (InputStream in = part.getInputStream()) {
-                                    all.computeIfAbsent(part.getName(), n -> new ArrayList<>(1))
-                                            .add(new String(in.readAllBytes(), charset()));
-                                }
+            String mediaType = type == null ? "" : type.toLowerCase(Locale.ROOT);
+            if (mediaType.startsWith("application/x-www-form-urlencoded") && input == null && reader == null) {
+                try {
+                    byte[] body = input().readAllBytes();
+                    Parameters.parse(new String(body, StandardCharsets.ISO_8859_1), charset(), all);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            } else if (mediaType.startsWith("multipart/form-data") && (parts != null || input == null && reader == null)) {
+                // Text fields of a form upload are parameters too (Spring reads them so); in the part's own
+                // charset, else the request's, else UTF-8, what browsers send.
+                try {
+                    for (Part part : getParts()) {
+                        if (part.getSubmittedFileName() == null) {
+                            String charset = HeaderValues.charset(part.getContentType());
+                            if (charset == null) {
+                                charset = getCharacterEncoding();
+                            }
+                            try (InputStream in = part.getInputStream()) {
+                                all.computeIfAbsent(part.getName(), n -> new ArrayList<>(1)).add(new String(
+                                        in.readAllBytes(), charset == null ? "UTF-8" : charset));
                             }
                         }
-                    } catch (IOException | ServletException e) {
-                        throw new IllegalStateException("multipart/form-data parameters: " + e.getMessage(), e);
                     }
+                } catch (IOException | ServletException e) {
+                    throw new IllegalStateException("multipart/form-data parameters: " + e.getMessage(), e);
                 }
             }
             Map<String, String[]> map = new LinkedHashMap<>();

@@ -51,6 +51,12 @@ class PlainServletTest {
                     return;
                 case "/boom":
                     throw new IllegalStateException("boom on purpose");
+                case "/late-boom":
+                    resp.getOutputStream().write(new byte[20_000]);
+                    throw new IllegalStateException("late boom on purpose");
+                case "/big":
+                    resp.getOutputStream().write(new byte[20_000]);
+                    return;
                 case "/redirect":
                     resp.sendRedirect("/elsewhere?x=1");
                     return;
@@ -195,6 +201,27 @@ class PlainServletTest {
         assertEquals("", response.body());
         assertTrue(root.errors().contains("bjoern-servlet: error in servlet for GET /boom"), root.errors());
         assertTrue(root.errors().contains("boom on purpose"), root.errors());
+    }
+
+    @Test
+    void anExceptionAfterCommitAbortsTheResponse() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", root.port())) {
+            socket.getOutputStream().write("GET /late-boom HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(20_000);
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response.substring(0, 100));
+            assertTrue(response.contains("Transfer-Encoding: chunked\r\n"), "no length, since the buffer overflowed");
+            assertTrue(!response.endsWith("0\r\n\r\n"), "a clean end after an error");
+        }
+        assertTrue(root.errors().contains("late boom on purpose"), root.errors());
+    }
+
+    @Test
+    void aResponseLargerThanTheBufferIsStreamedWithoutALength() throws Exception {
+        HttpResponse<String> response = root.get("/big");
+        assertEquals(20_000, response.body().length());
+        assertTrue(response.headers().firstValue("Content-Length").isEmpty());
     }
 
     @Test
