@@ -83,6 +83,21 @@ public final class BridgeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether wsgi.errors comes to contain {@code text} within 10 seconds: the servlet's thread may log an
+     * error just after the response went out.
+     */
+    public boolean errorsWillContain(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!errors().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10); // polling a condition with a deadline
+        }
+        return true;
+    }
+
     @Override
     public void close() throws Exception {
         server.close();

@@ -81,7 +81,7 @@ abstract class SpringCases {
     @Test
     void exceptionFromTheControllerBecomesA500AndTheServerGoesOn() throws Exception {
         assertEquals(500, server.get(prefix() + "/things/boom").statusCode());
-        assertTrue(server.errors().contains("boom from the controller"), server.errors());
+        assertTrue(server.errorsWillContain("boom from the controller"), server.errors());
         assertEquals(200, server.get(prefix() + "/things/after").statusCode());
     }
 
