@@ -168,6 +168,27 @@ class WsgiServletTest {
     }
 
     @Test
+    void givenContentLengthIsSentAndABodyShortOfItIsCutOff() throws Exception {
+        try (Jetty jetty = new Jetty((environ, startResponse) -> {
+            boolean shortBody = environ.get(Environ.PATH_INFO).equals("/short");
+            startResponse.call("200 OK", List.of(Map.entry("Content-Type", "text/plain"),
+                    Map.entry("Content-Length", "10")));
+            return () -> List.of("12345".getBytes(UTF_8), (shortBody ? "" : "67890").getBytes(UTF_8)).iterator();
+        })) {
+            HttpResponse<String> whole = get(jetty, "/ctx/wsgi/whole");
+            assertEquals("1234567890", whole.body());
+            assertEquals("10", whole.headers().firstValue("Content-Length").orElseThrow());
+            try (Socket socket = new Socket("127.0.0.1", jetty.port())) {
+                String response = exchange(socket, "GET /ctx/wsgi/short HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertTrue(response.startsWith("HTTP/1.1 200 "), response);
+                assertTrue(response.contains("Content-Length: 10"), response);
+                assertTrue(response.endsWith("\r\n\r\n12345"), "cut off after 5 of 10 bytes: " + response);
+            }
+            assertTrue(jetty.errors().contains("the body ended 5 bytes short of its Content-Length"), jetty.errors());
+        }
+    }
+
+    @Test
     void eachChunkReachesTheClientBeforeTheNextIsMade() throws Exception {
         CountDownLatch clientRead = new CountDownLatch(1);
         AtomicReference<Boolean> waited = new AtomicReference<>();

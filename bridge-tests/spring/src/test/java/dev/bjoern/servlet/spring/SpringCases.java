@@ -177,6 +177,13 @@ abstract class SpringCases {
     }
 
     @Test
+    void callableWithAsyncOffIsA500ThatSaysAsyncIsOff() throws Exception {
+        assertEquals(500, server.get(prefix() + "/things/callable").statusCode());
+        // Spring asks isAsyncSupported() before startAsync() and says it in its own words.
+        assertTrue(server.errorsWillContain("Async support must be enabled"), server.errors());
+    }
+
+    @Test
     void syncControllersWorkWithAsyncOn() throws Exception {
         assertEquals("thing café", asyncServer.get(prefix() + "/things/caf%C3%A9").body());
     }
