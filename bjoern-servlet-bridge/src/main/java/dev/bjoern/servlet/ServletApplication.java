@@ -59,6 +59,8 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
     /** Threads of the default executor. */
     public static final int DEFAULT_THREADS = 200;
     private static final int PIPE_AT_LEAST = 64 * 1024;
+    /** Set while the server's thread hands a request to the executor: a direct executor shows here. */
+    private static final ThreadLocal<Boolean> HANDING_OVER = new ThreadLocal<>();
 
     final BridgeContext context;
     final Servlet servlet;
@@ -207,10 +209,13 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             return plain(startResponse, 503);
         }
         ResponsePipe pipe = new ResponsePipe(startResponse, pipeLimit);
+        HANDING_OVER.set(Boolean.TRUE);
         try {
             executor.execute(new ServletCall(this, copy, paths, pipe));
         } catch (RejectedExecutionException e) {
             return plain(startResponse, 503);
+        } finally {
+            HANDING_OVER.remove();
         }
         return pipe;
     }
@@ -220,6 +225,11 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
         startResponse.call(StatusLine.of(status), List.of(Map.entry("Content-Type", "text/plain; charset=ISO-8859-1"),
                 Map.entry("Content-Length", Integer.toString(body.length))));
         return List.of(body);
+    }
+
+    /** True on the server's thread inside {@link #call}: the executor must not run the servlet there. */
+    static boolean handingOver() {
+        return HANDING_OVER.get() != null;
     }
 
     /** The servlet context, for code that sets it up from outside (say, attributes after the build). */

@@ -44,6 +44,13 @@ final class ServletCall implements Runnable {
 
     @Override
     public void run() {
+        if (ServletApplication.handingOver()) {
+            // A servlet on the server's thread would block it, and a response larger than the queue would
+            // wait for a reader that is that very thread.
+            fail(new IllegalStateException("the executor ran the servlet on the server's thread; give"
+                    + " ServletApplication.builder an executor that runs tasks on threads of its own"));
+            return;
+        }
         ServletRequestEvent event = new ServletRequestEvent(app.context, request);
         BridgeAsync cycle = null;
         try {

@@ -127,8 +127,14 @@ class PlainServletTest {
     @BeforeAll
     static void start() throws Exception {
         root = new ServletServer(ServletApplication.builder(new TestServlet()).filter(new TagFilter(), "/*").build());
-        api = new ServletServer(ServletApplication.builder(new TestServlet()).mapping("/api/*")
-                .filter(new TagFilter(), "/api/*").build());
+        // The builder example of docs/servlet-bridge.md.
+        api = new ServletServer(ServletApplication.builder(new TestServlet())
+                .mapping("/api/*")
+                .filter(new TagFilter(), "/api/*")
+                .async(true)
+                .sessionTimeout(java.time.Duration.ofSeconds(1))
+                .multipart(new jakarta.servlet.MultipartConfigElement("/var/tmp/uploads", 1 << 20, 2 << 20, 1024))
+                .build());
     }
 
     @AfterAll

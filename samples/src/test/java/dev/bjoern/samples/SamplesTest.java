@@ -74,4 +74,15 @@ class SamplesTest {
                 HttpRequest.newBuilder().POST(HttpRequest.BodyPublishers.ofString("ping")), "/echo");
         assertEquals("ping", new String(echoed.body()));
     }
+
+    @Test
+    void servletHelloGreetsThroughTheBridgeBehindItsFilter() throws Exception {
+        try (dev.bjoern.servlet.ServletApplication app = ServletHello.app()) {
+            HttpResponse<byte[]> response = get(app, "/hello?name=J%C3%B6rg");
+            assertEquals(200, response.statusCode());
+            assertEquals("Hello, Jörg!\n", new String(response.body(), "UTF-8"));
+            assertTrue(response.headers().firstValue("X-Response-Time").orElseThrow().endsWith("us"));
+            assertEquals(404, get(app, "/").statusCode());
+        }
+    }
 }
