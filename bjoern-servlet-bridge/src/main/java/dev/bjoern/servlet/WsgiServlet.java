@@ -2,6 +2,7 @@ package dev.bjoern.servlet;
 
 import dev.bjoern.WsgiApplication;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -73,7 +74,8 @@ public class WsgiServlet extends HttpServlet {
         }
         String name = getInitParameter(APPLICATION_PARAMETER);
         if (name == null) {
-            throw new ServletException("WsgiServlet " + getServletName() + " needs the init parameter \""
+            // Unavailable, not a plain failure: nothing but a new configuration can make this servlet work.
+            throw new UnavailableException("WsgiServlet " + getServletName() + " needs the init parameter \""
                     + APPLICATION_PARAMETER + "\" naming a WsgiApplication class, or an application passed to its"
                     + " constructor");
         }
@@ -81,8 +83,10 @@ public class WsgiServlet extends HttpServlet {
             Class<?> type = Class.forName(name, true, Thread.currentThread().getContextClassLoader());
             app = (WsgiApplication) type.getConstructor().newInstance();
         } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
-            throw new ServletException("init parameter \"" + APPLICATION_PARAMETER + "\" must name a WsgiApplication"
-                    + " class with a public no-argument constructor, got \"" + name + "\"", e);
+            UnavailableException unavailable = new UnavailableException("init parameter \"" + APPLICATION_PARAMETER
+                    + "\" must name a WsgiApplication class with a public no-argument constructor, got \"" + name + "\"");
+            unavailable.initCause(e);
+            throw unavailable;
         }
     }
 

@@ -21,13 +21,24 @@ final class Jetty implements AutoCloseable {
     private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
 
     Jetty(WsgiApplication app) throws Exception {
+        PrintStream errorStream = new PrintStream(errors, true, StandardCharsets.UTF_8);
+        start(new ServletHolder(new WsgiServlet(app, errorStream)), new ServletHolder(new WsgiServlet(app, errorStream)));
+    }
+
+    /** Jetty creating the servlet itself, at {@code /wsgi/*}, as a deployment descriptor would have it. */
+    Jetty(ServletHolder holder) throws Exception {
+        start(holder, null);
+    }
+
+    private void start(ServletHolder wsgi, ServletHolder root) throws Exception {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        PrintStream errorStream = new PrintStream(errors, true, StandardCharsets.UTF_8);
         ServletContextHandler context = new ServletContextHandler(CONTEXT);
-        context.addServlet(new ServletHolder(new WsgiServlet(app, errorStream)), "/wsgi/*");
-        context.addServlet(new ServletHolder(new WsgiServlet(app, errorStream)), "/*");
+        context.addServlet(wsgi, "/wsgi/*");
+        if (root != null) {
+            context.addServlet(root, "/*");
+        }
         server.setHandler(context);
         server.start();
     }

@@ -11,6 +11,7 @@ import dev.bjoern.Environ;
 import dev.bjoern.FileWrapper;
 import dev.bjoern.StartResponse;
 import dev.bjoern.WsgiApplication;
+import dev.bjoern.servlet.WsgiServlet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -455,6 +457,37 @@ class WsgiServletTest {
             HttpResponse<String> response = get(jetty, "/ctx/wsgi/file");
             assertEquals("file contents", response.body());
             assertEquals("13", response.headers().firstValue("Content-Length").orElseThrow());
+        }
+    }
+
+    /** An application a container can make from its class name. */
+    public static final class Hello implements WsgiApplication {
+        @Override
+        public Iterable<byte[]> call(Map<String, Object> environ, StartResponse startResponse) throws Exception {
+            startResponse.call("200 OK", TEXT);
+            return List.of(("hello from " + environ.get(Environ.SCRIPT_NAME)).getBytes(UTF_8));
+        }
+    }
+
+    @Test
+    void containerMakesTheServletAndTheApplicationFromItsInitParameter() throws Exception {
+        ServletHolder holder = new ServletHolder(WsgiServlet.class);
+        holder.setInitParameter(WsgiServlet.APPLICATION_PARAMETER, Hello.class.getName());
+        try (Jetty jetty = new Jetty(holder)) {
+            assertEquals("hello from /ctx/wsgi", get(jetty, "/ctx/wsgi/x").body());
+            assertTrue(holder.isAvailable());
+        }
+    }
+
+    @Test
+    void servletNamingNoApplicationIsPermanentlyUnavailable() throws Exception {
+        ServletHolder holder = new ServletHolder(WsgiServlet.class);
+        holder.setInitParameter(WsgiServlet.APPLICATION_PARAMETER, "no.such.App");
+        holder.setInitOrder(-1); // made at the first request, so that Jetty itself starts
+        try (Jetty jetty = new Jetty(holder)) {
+            // The Servlet specification's answer for a permanently unavailable servlet: 404.
+            assertEquals(404, get(jetty, "/ctx/wsgi/x").statusCode());
+            assertFalse(holder.isAvailable());
         }
     }
 
