@@ -167,6 +167,13 @@ abstract class JerseyCases {
     }
 
     @Test
+    void suspendedWithAsyncOffIsA500InJerseysWords() throws Exception {
+        assertEquals(500, server.get(prefix() + "/things/suspended").statusCode());
+        assertTrue(server.errorsWillContain("Attempt to suspend a connection of an asynchronous request failed"),
+                server.errors());
+    }
+
+    @Test
     void syncResourcesWorkWithAsyncOn() throws Exception {
         assertEquals("thing café", asyncServer.get(prefix() + "/things/caf%C3%A9").body());
     }
