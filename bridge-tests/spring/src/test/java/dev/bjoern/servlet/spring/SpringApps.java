@@ -1,7 +1,6 @@
 package dev.bjoern.servlet.spring;
 
 import dev.bjoern.servlet.ServletApplication;
-import jakarta.servlet.MultipartConfigElement;
 import org.springframework.web.context.support.AnnotationConfigWebApplicationContext;
 import org.springframework.web.filter.CharacterEncodingFilter;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -17,8 +16,6 @@ final class SpringApps {
         return ServletApplication.builder(new DispatcherServlet(context))
                 .mapping(mapping)
                 .filter(new CharacterEncodingFilter("UTF-8", true), "/*")
-                // As on a container's servlet registration: getParts() needs a multipart config.
-                .multipart(new MultipartConfigElement(""))
                 .async(async)
                 .build();
     }
