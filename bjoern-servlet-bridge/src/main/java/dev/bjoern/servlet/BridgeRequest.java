@@ -407,7 +407,7 @@ final class BridgeRequest implements HttpServletRequest {
                 throw new IllegalStateException("getParts: multipart is off; turn it on with"
                         + " ServletApplication.builder(...).multipart(...)");
             }
-            parts = Multipart.parse(input(), type, app.multipart, charset());
+            parts = Multipart.parse(input(), type, app.multipart);
             call.partsToDelete(parts);
         }
         return parts;

@@ -52,11 +52,16 @@ final class BridgeResponse implements HttpServletResponse {
 
     /** The request is over: flush, give a Content-Length when everything fit in the buffer, end the body. */
     void finish() throws IOException {
-        if (!committed && !headers.contains("Content-Length") && bodyAllowed()) {
-            headers.set("Content-Length", Integer.toString(output.buffered()));
+        output.ignoreFurtherWrites();
+        if (!committed) {
+            if (!headers.contains("Content-Length") && bodyAllowed()) {
+                headers.set("Content-Length", Integer.toString(output.buffered()));
+            }
+            committed = true;
+            pipe.complete(StatusLine.of(status), headers.toList(getContentType()), output.takeBuffered());
+            return;
         }
         output.flushBuffered();
-        output.ignoreFurtherWrites();
         pipe.finish();
     }
 

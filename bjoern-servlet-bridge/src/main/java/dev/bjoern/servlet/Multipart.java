@@ -4,7 +4,6 @@ import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,7 @@ final class Multipart {
     private Multipart() {
     }
 
-    static List<Part> parse(InputStream input, String contentType, MultipartConfigElement config, Charset charset)
-            throws IOException {
+    static List<Part> parse(InputStream input, String contentType, MultipartConfigElement config) throws IOException {
         String boundary = parameter(contentType, "boundary");
         if (boundary == null || boundary.isEmpty()) {
             throw new IllegalStateException("multipart/form-data without a boundary: Content-Type \"" + contentType

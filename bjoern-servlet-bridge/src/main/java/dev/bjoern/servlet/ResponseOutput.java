@@ -97,6 +97,16 @@ final class ResponseOutput extends ServletOutputStream {
         }
     }
 
+    /** What is buffered, for the server (null when nothing is, or for HEAD); the buffer is then empty. */
+    byte[] takeBuffered() {
+        byte[] taken = count == 0 || head ? null : count == buffer.length ? buffer : Arrays.copyOf(buffer, count);
+        if (taken == buffer) {
+            buffer = new byte[buffer.length];
+        }
+        count = 0;
+        return taken;
+    }
+
     /** Bytes buffered and not yet sent. */
     int buffered() {
         return count;

@@ -47,13 +47,13 @@ final class SessionCookieSettings implements SessionCookieConfig {
     }
 
     @Override
-    @SuppressWarnings("deprecation")
+    @SuppressWarnings("removal")
     public void setComment(String comment) {
         this.comment = comment;
     }
 
     @Override
-    @SuppressWarnings("deprecation")
+    @SuppressWarnings("removal")
     public String getComment() {
         return comment;
     }

@@ -49,7 +49,7 @@ final class ServletServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         try {
             server.close();
         } finally {
