@@ -99,14 +99,18 @@ public final class BridgeServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         server.close();
         if (!errors().isEmpty()) {
             // In the test's report, for whoever reads a failure.
             System.out.println("wsgi.errors of the server on port " + port() + ":\n" + errors());
         }
         if (app instanceof AutoCloseable) {
-            ((AutoCloseable) app).close();
+            try {
+                ((AutoCloseable) app).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("the application did not close", e);
+            }
         }
     }
 }
