@@ -89,8 +89,11 @@ final class WsgiCall implements StartResponse, Write {
                         + " bytes short of its Content-Length");
             }
         } catch (Throwable t) {
-            close(body, chunks);
-            fail(t);
+            try {
+                fail(t);
+            } finally {
+                close(body, chunks);
+            }
             return;
         }
         close(body, chunks);
