@@ -10,11 +10,12 @@ final class JerseyApps {
     private JerseyApps() {
     }
 
-    static ServletApplication app(String mapping, boolean async) {
+    static ServletApplication app(String contextPath, String mapping, boolean async) {
         ResourceConfig config = new ResourceConfig()
                 .register(ThingsResource.class)
                 .register(JacksonJsonProvider.class);
         return ServletApplication.builder(new ServletContainer(config))
+                .contextPath(contextPath)
                 .mapping(mapping)
                 .filter(new FormPeekFilter(), "/*")
                 .async(async)

@@ -28,15 +28,20 @@ abstract class JerseyCases {
     /** The servlet mapping: {@code "/*"} or {@code "/api/*"}. */
     abstract String mapping();
 
-    /** The path the mapping puts before the resource paths. */
+    /** The context path under SCRIPT_NAME (the builder's contextPath); none unless a subclass says. */
+    String contextPath() {
+        return "";
+    }
+
+    /** The path the context and the mapping put before the resource paths. */
     private String prefix() {
-        return mapping().substring(0, mapping().length() - 2);
+        return contextPath() + mapping().substring(0, mapping().length() - 2);
     }
 
     @BeforeAll
     void start() throws Exception {
-        server = new BridgeServer(JerseyApps.app(mapping(), false));
-        asyncServer = new BridgeServer(JerseyApps.app(mapping(), true));
+        server = new BridgeServer(JerseyApps.app(contextPath(), mapping(), false));
+        asyncServer = new BridgeServer(JerseyApps.app(contextPath(), mapping(), true));
     }
 
     @AfterAll

@@ -10,10 +10,11 @@ final class SpringApps {
     private SpringApps() {
     }
 
-    static ServletApplication app(String mapping, boolean async) {
+    static ServletApplication app(String contextPath, String mapping, boolean async) {
         AnnotationConfigWebApplicationContext context = new AnnotationConfigWebApplicationContext();
         context.register(WebConfig.class);
         return ServletApplication.builder(new DispatcherServlet(context))
+                .contextPath(contextPath)
                 .mapping(mapping)
                 .filter(new CharacterEncodingFilter("UTF-8", true), "/*")
                 .async(async)
