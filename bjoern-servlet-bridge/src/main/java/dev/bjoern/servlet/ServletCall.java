@@ -76,8 +76,9 @@ final class ServletCall implements Runnable {
             }
             response.finish();
         } catch (Throwable error) {
-            if (cycle != null) {
-                cycle.failed(error);
+            BridgeAsync failed = cycle != null ? cycle : async;
+            if (failed != null) {
+                failed.failed(error);
             }
             fail(error);
         } finally {

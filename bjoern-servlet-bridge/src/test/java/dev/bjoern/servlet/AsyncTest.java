@@ -100,6 +100,13 @@ class AsyncTest {
                 case "/abandoned":
                     req.startAsync().setTimeout(100);
                     return;
+                case "/dispatch-path":
+                    req.startAsync().dispatch("/landed/caf%C3%A9-not-decoded");
+                    return;
+                case "/landed/caf%C3%A9-not-decoded":
+                    resp.getWriter().print(req.getDispatcherType() + " " + req.getRequestURI() + " from "
+                            + req.getAttribute(AsyncContext.ASYNC_REQUEST_URI));
+                    return;
                 case "/supported":
                     resp.getWriter().print("asyncSupported=" + req.isAsyncSupported());
                     return;
@@ -158,6 +165,14 @@ class AsyncTest {
         try (ServletServer server = start(new AsyncServlet())) {
             assertEquals("dispatched ASYNC result=42 filter=REQUEST,ASYNC started=false",
                     server.get("/dispatch").body());
+        }
+    }
+
+    @Test
+    void dispatchToAPathServesThatPathWithTheOriginalAsAttributes() throws Exception {
+        try (ServletServer server = start(new AsyncServlet())) {
+            assertEquals("ASYNC /landed/caf%25C3%25A9-not-decoded from /dispatch-path",
+                    server.get("/dispatch-path").body());
         }
     }
 

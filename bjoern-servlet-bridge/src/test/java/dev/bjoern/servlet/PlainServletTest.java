@@ -90,6 +90,11 @@ class PlainServletTest {
 
         @Override
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+            if ("/reader".equals(req.getPathInfo())) {
+                resp.setContentType("text/plain;charset=UTF-8");
+                resp.getWriter().print(req.getCharacterEncoding() + ":" + req.getReader().readLine());
+                return;
+            }
             if ("/json".equals(req.getPathInfo())) {
                 String body = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 resp.setContentType("application/json");
@@ -189,6 +194,20 @@ class PlainServletTest {
         assertEquals(200, response.statusCode());
         assertEquals("{\"got\":{\"n\":\"ü\"},\"type\":\"application/json\"}", response.body());
         assertEquals("application/json;charset=UTF-8", response.headers().firstValue("Content-Type").orElse(null));
+    }
+
+    @Test
+    void theReaderDecodesTheBodyInTheRequestCharset() throws Exception {
+        HttpResponse<String> response = root.send(HttpRequest.newBuilder(root.uri("/reader"))
+                .header("Content-Type", "text/plain; charset=ISO-8859-15")
+                .POST(HttpRequest.BodyPublishers.ofString("€uro", java.nio.charset.Charset.forName("ISO-8859-15"))));
+        assertEquals("ISO-8859-15:€uro", response.body());
+    }
+
+    @Test
+    void anEmptyQueryStringIsNull() throws Exception {
+        assertEquals("null", lines(root.get("/q?").body()).get("query"));
+        assertEquals("null", lines(root.get("/q").body()).get("query"));
     }
 
     @Test
