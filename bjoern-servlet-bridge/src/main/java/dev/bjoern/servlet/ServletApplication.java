@@ -27,11 +27,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -46,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Building one initialises the servlet (context listeners, then filters, then {@code init()}), once;
  * {@link #close()} destroys them, once. Each request is read from environ on the server's thread and then
- * served on the application's executor (a pool of 200 threads by default, see {@link Builder#executor}), so
+ * served on the application's executor (up to 200 threads by default, see {@link Builder#executor}), so
  * that a servlet may block, and may stream a response of any size: the server pulls the body as the
  * client reads it, and a servlet writing faster waits on its own thread. The servlet is mapped at
  * {@code /*} unless the builder says {@code /prefix/*}. docs/servlet-bridge.md says what is supported.
@@ -56,7 +52,7 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
     public static final int DEFAULT_BUFFER_SIZE = 8192;
     /** The default async timeout: 30 seconds. */
     public static final Duration DEFAULT_ASYNC_TIMEOUT = Duration.ofSeconds(30);
-    /** Threads of the default executor. */
+    /** Threads of the default executor, at most. */
     public static final int DEFAULT_THREADS = 200;
     private static final int PIPE_AT_LEAST = 64 * 1024;
     /** Set while the server's thread hands a request to the executor: a direct executor shows here. */
@@ -122,7 +118,7 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             executor = builder.executor;
             ownedExecutor = null;
         } else {
-            ownedExecutor = defaultExecutor();
+            ownedExecutor = ServletThreads.pool(DEFAULT_THREADS);
             executor = ownedExecutor;
         }
         start(new BridgeConfig(servletName, context, builder.initParameters));
@@ -132,18 +128,6 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
     private static MultipartConfigElement annotatedMultipart(Servlet servlet) {
         MultipartConfig annotation = servlet.getClass().getAnnotation(MultipartConfig.class);
         return annotation != null ? new MultipartConfigElement(annotation) : new MultipartConfigElement("", -1, -1, 64 * 1024);
-    }
-
-    private static ExecutorService defaultExecutor() {
-        AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(DEFAULT_THREADS, DEFAULT_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), run -> {
-                    Thread thread = new Thread(run, "bjoern-servlet-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     private void start(BridgeConfig servletConfig) {
@@ -463,9 +447,9 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
 
         /**
          * Where service() runs. It must run tasks on threads other than the server's: a servlet may block,
-         * and the server pulls the body while the servlet writes it. Default: a pool of 200 daemon threads
-         * that time out when idle, shut down by {@link ServletApplication#close()}; an executor given here
-         * is not shut down by it.
+         * and the server pulls the body while the servlet writes it. Default: up to 200 daemon threads,
+         * an idle one reused before a new one starts, ending after 60 s idle, shut down by
+         * {@link ServletApplication#close()}; an executor given here is not shut down by it.
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");

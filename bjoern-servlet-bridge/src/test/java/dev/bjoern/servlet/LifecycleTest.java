@@ -87,6 +87,25 @@ class LifecycleTest {
     }
 
     @Test
+    void theDefaultExecutorReusesIdleThreads() throws Exception {
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServlet servlet = new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                threads.add(Thread.currentThread().getName());
+                resp.getWriter().print("ok");
+            }
+        };
+        try (ServletServer server = new ServletServer(ServletApplication.of(servlet))) {
+            for (int i = 0; i < 50; i++) {
+                assertEquals("ok", server.get("/").body());
+            }
+        }
+        // One request at a time: a thread per request would make 50.
+        assertTrue(threads.size() < 10, "threads used: " + threads);
+    }
+
+    @Test
     void afterCloseRequestsAre503() throws Exception {
         try (ServletServer server = new ServletServer(ServletApplication.of(new ConfiguredServlet()))) {
             server.app.close();

@@ -137,7 +137,7 @@ class PlainServletTest {
                 .mapping("/api/*")
                 .filter(new TagFilter(), "/api/*")
                 .async(true)
-                .sessionTimeout(java.time.Duration.ofSeconds(1))
+                .sessionTimeout(java.time.Duration.ofMinutes(20))
                 .multipart(new jakarta.servlet.MultipartConfigElement("/var/tmp/uploads", 1 << 20, 2 << 20, 1024))
                 .build());
     }
