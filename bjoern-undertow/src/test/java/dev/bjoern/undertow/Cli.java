@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
 /** The command line in a child JVM (the test's own JDK and classpath), its stderr and stdout read as they come. */
 final class Cli implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static final Pattern SERVING = Pattern.compile("bjoern: serving (\\S+) on (http://(.+):(\\d+)/)");
+    /** Groups: 1 the app, 2 where (a URL, or unix:PATH), 3 and 4 the host and port of a URL. */
+    static final Pattern SERVING = Pattern.compile(
+            "bjoern: serving (\\S+) on (http://(.+):(\\d+)/|unix:\\S+)(?: \\(fd \\d+\\))?");
 
     final Process process;
     /** Completes with the first line of stderr, or null if stderr ends without one. */
