@@ -116,10 +116,11 @@ public final class BjoernServer implements AutoCloseable {
         ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
         acceptors = new IoThreadAcceptor[handlers.length];
         // Several loops share the one listening channel, each registering it with its own selector; the
-        // kernel wakes them all and whichever accepts first serves the connection. This works for every
-        // kind of socket (unix, abstract, adopted fds, which cannot be duplicated with SO_REUSEPORT),
-        // costs nothing with one loop, and measured as well as one SO_REUSEPORT socket per loop (see
-        // docs/deployment.md, "Multi-core"); SO_REUSEPORT's hash could also leave a loop idle.
+        // kernel wakes them all and whichever accepts first serves the connection. Chosen over one
+        // SO_REUSEPORT socket per loop because it works for every kind of socket (unix, abstract, adopted
+        // fds cannot be multiplied), costs nothing with one loop, and measured as fast or faster: 2 loops,
+        // wrk 64 keep-alive connections, 82-102k req/s shared vs 83-90k with SO_REUSEPORT, requests split
+        // 53/47 vs 50/50; one request per connection, 17.6k vs 9.4k req/s.
         for (int i = 0; i < handlers.length; i++) {
             acceptors[i] = accept(worker.getIoThread(i), handlers[i], buffers);
         }
