@@ -57,7 +57,6 @@ final class Listener implements Closeable {
      * @throws BindException naming the address when it is in use or not local
      */
     static Listener tcp(InetSocketAddress requested, boolean reusePort, int backlog) throws IOException {
-        String where = "http://" + urlHost(requested) + ":" + requested.getPort() + "/";
         ServerSocketChannel opened = ServerSocketChannel.open();
         try {
             opened.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -177,8 +176,7 @@ final class Listener implements Closeable {
                     : "a " + inherited.getClass().getSimpleName()));
         }
         NativeSockets.Adopted adopted = NativeSockets.load("adopting fd " + fd).adopt(fd);
-        return new Listener(adopted.channel(), describe(adopted.address()) + " (fd " + fd + ")", adopted.address(),
-                null, null);
+        return new Listener(adopted.channel(), adopted.where() + " (fd " + fd + ")", adopted.address(), null, null);
     }
 
     /** Stops listening, and deletes the socket file this listener created if it is still that file. */

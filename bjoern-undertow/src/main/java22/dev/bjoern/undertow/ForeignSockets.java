@@ -118,7 +118,7 @@ final class ForeignSockets implements NativeSockets {
                     throw new IOException("cannot listen on unix:@" + name + ": listen(): " + error(state));
                 }
                 return into(fd, AF_UNIX, arena, state);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
                 closeQuietly(fd);
                 throw e;
             }
@@ -156,7 +156,10 @@ final class ForeignSockets implements NativeSockets {
             }
             int family = address.get(JAVA_SHORT, 0);
             SocketAddress bound = parse(address);
-            return new Adopted(into(fd, family, arena, state), bound);
+            String where = bound != null ? Listener.describe(bound)
+                    : family == AF_UNIX && address.get(JAVA_BYTE, SUN_PATH_OFFSET) == 0
+                    ? "unix:@" + address.getString(SUN_PATH_OFFSET + 1, StandardCharsets.UTF_8) : "fd " + fd;
+            return new Adopted(into(fd, family, arena, state), bound, where);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

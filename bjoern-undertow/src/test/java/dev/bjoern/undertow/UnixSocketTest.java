@@ -151,4 +151,13 @@ class UnixSocketTest {
             assertEquals("POST /p q.example", curl(socket, socket.toString(), "-d", "x", "http://q.example/p").ok());
         }
     }
+
+    @Test
+    void severalWorkersShareOneUnixSocket() throws Exception {
+        Path socket = dir.resolve("workers.sock");
+        try (BjoernServer server = BjoernServer.builder(Where.app).host("unix:" + socket).workers(2).build().start()) {
+            String body = curl(socket, socket.toString(), "http://x/").ok();
+            assertTrue(body.contains("\nwsgi.multithread=true\n"), body);
+        }
+    }
 }
