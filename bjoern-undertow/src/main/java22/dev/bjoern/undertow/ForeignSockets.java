@@ -46,6 +46,8 @@ final class ForeignSockets implements NativeSockets {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int SOCK_STREAM = 1;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_SEQPACKET = 5;
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int O_CLOEXEC = 02000000;
     private static final int SOL_SOCKET = 1;
@@ -145,7 +147,8 @@ final class ForeignSockets implements NativeSockets {
                 throw new IOException("fd " + fd + ": getsockopt(SO_TYPE): " + error(state));
             }
             if (type != SOCK_STREAM) {
-                throw new IllegalArgumentException(expected + "a socket of type " + type + " (2 is datagram)");
+                throw new IllegalArgumentException(expected + (type == SOCK_DGRAM ? "a datagram socket"
+                        : type == SOCK_SEQPACKET ? "a seqpacket socket" : "a socket of type " + type));
             }
             if (intOption(fd, SO_ACCEPTCONN, arena, state) != 1) {
                 throw new IllegalArgumentException(expected + "a stream socket that is not listening (connected?)");
