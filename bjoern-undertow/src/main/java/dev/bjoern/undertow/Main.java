@@ -62,15 +62,17 @@ public final class Main {
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
             systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
             newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
-            Unix sockets on JDK 22+ and fd 3 use native calls: add --enable-native-access=ALL-UNNAMED
-            to java's options to silence the JDK's warning. Everything is logged to stderr.
+            Abstract sockets (unix:@NAME) and fd 3 use native calls: add
+            --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning.
+            Everything is logged to stderr.
 
             On start, one line goes to stderr: "bjoern: serving APP on WHERE", WHERE being
             http://HOST:PORT/ with the port really bound, unix:PATH, unix:@NAME, or either with
             " (fd N)" for an inherited socket.
 
             Exit status: 0 after SIGINT, SIGTERM or --help; 1 if the server cannot start (the
-            address is in use) or creating APP throws; 2 for a usage error.
+            address is in use, an inherited fd is no listening socket, the JDK is too old for
+            unix:@NAME or fd 3) or creating APP throws; 2 for a usage error.
             """.formatted(BjoernServer.DEFAULT_DRAIN_TIMEOUT.toSeconds(), BjoernServer.DEFAULT_HOST,
             BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG, WsgiHandler.DEFAULT_MAX_BODY_SIZE,
             WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20);
