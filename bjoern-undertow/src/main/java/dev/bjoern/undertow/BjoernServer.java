@@ -308,7 +308,7 @@ public final class BjoernServer implements AutoCloseable {
 
         /**
          * Sets SO_REUSEPORT on the TCP socket, so that several processes (or servers) can listen on one
-         * port and the kernel spreads new connections among them. Default false.
+         * port and the kernel spreads new connections among them. Not used for unix sockets. Default false.
          */
         public Builder reusePort(boolean reusePort) {
             this.reusePort = reusePort;

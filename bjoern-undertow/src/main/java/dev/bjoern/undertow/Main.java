@@ -44,7 +44,7 @@ public final class Main {
                                            error; the file is deleted on exit
                   --socket-mode MODE       permissions of the unix socket file, octal, e.g. 660
                                            (default: what the umask gives; connecting needs w)
-                  --reuse-port             set SO_REUSEPORT: several processes share the port
+                  --reuse-port             set SO_REUSEPORT: several processes share the TCP port
                   --backlog N              listen backlog (default %d)
                   --workers N              event loops (IO threads) in this JVM, each running
                                            the app; N > 1 sets wsgi.multithread (default 1)
@@ -236,6 +236,10 @@ public final class Main {
                             options.appOptions.add(arg);
                         }
                 }
+            }
+            if (options.reusePort && options.host.startsWith("unix:")) {
+                throw new IllegalArgumentException("--reuse-port shares a TCP port; it does not apply to "
+                        + options.host);
             }
             if (options.appSpec == null && !options.help) {
                 throw new IllegalArgumentException("missing the app to serve: give CLASS:MEMBER or CLASS");

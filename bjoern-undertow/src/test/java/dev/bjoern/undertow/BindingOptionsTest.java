@@ -57,4 +57,13 @@ class BindingOptionsTest {
                     cli.stderr());
         }
     }
+
+    @Test
+    void refusesReusePortOnAUnixSocket() throws Exception {
+        try (Cli cli = Cli.start("--uds", "/tmp/never.sock", "--reuse-port", APP)) {
+            assertEquals(2, cli.awaitExit());
+            assertTrue(cli.stderr().startsWith("bjoern: --reuse-port shares a TCP port; it does not apply to"
+                    + " unix:/tmp/never.sock\n"), cli.stderr());
+        }
+    }
 }
