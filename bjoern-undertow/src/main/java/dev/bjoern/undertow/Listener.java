@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -66,12 +67,12 @@ final class Listener implements Closeable {
             opened.bind(requested, backlog);
         } catch (IOException | UnsupportedOperationException e) {
             opened.close();
-            String at = requested.getAddress().getHostAddress() + " port " + requested.getPort();
+            String at = Addresses.text(requested.getAddress()) + " port " + requested.getPort();
             throw e instanceof BindException ? new BindException("cannot listen on " + at + ": " + e.getMessage())
                     : new IOException("cannot listen on " + at + ": " + e.getMessage(), e);
         }
-        InetSocketAddress bound = (InetSocketAddress) opened.getLocalAddress();
-        return new Listener(opened, "http://" + urlHost(bound) + ":" + bound.getPort() + "/", bound, null, null);
+        SocketAddress bound = opened.getLocalAddress();
+        return new Listener(opened, describe(bound), bound, null, null);
     }
 
     /**
@@ -90,7 +91,7 @@ final class Listener implements Closeable {
                 opened.bind(address, backlog);
             } catch (BindException e) {
                 if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                    throw e;
+                    throw new BindException("cannot listen on " + where + ": " + e.getMessage());
                 }
                 replaceStale(path, where);
                 opened.bind(address, backlog);
@@ -105,7 +106,7 @@ final class Listener implements Closeable {
             throw e;
         } catch (IOException | RuntimeException e) {
             opened.close();
-            throw new IOException("cannot listen on " + where + ": " + e, e);
+            throw new IOException("cannot listen on " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -137,7 +138,8 @@ final class Listener implements Closeable {
     static Listener abstractUnix(String name, int backlog) throws IOException {
         String where = "unix:@" + name;
         ServerSocketChannel opened = NativeSockets.load(where).bindAbstract(name, backlog);
-        return new Listener(opened, where, opened.getLocalAddress(), null, null);
+        // No address: a Java address cannot hold the name, and the channel's own names a deleted file.
+        return new Listener(opened, where, null, null, null);
     }
 
     /**
@@ -209,8 +211,8 @@ final class Listener implements Closeable {
     }
 
     private static String urlHost(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return host.indexOf(':') >= 0 ? "[" + Addresses.ipv6Text(address.getAddress()) + "]" : host;
+        String host = Addresses.text(address.getAddress());
+        return address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host;
     }
 
     /** Parses an octal mode such as {@code 660} or {@code 0660} into permissions. */

@@ -160,4 +160,12 @@ class UnixSocketTest {
             assertTrue(body.contains("\nwsgi.multithread=true\n"), body);
         }
     }
+
+    @Test
+    void namesThePathWhoseDirectoryIsMissing() {
+        Path socket = dir.resolve("missing/app.sock");
+        BjoernServer server = BjoernServer.builder(Where.app).host("unix:" + socket).build();
+        IOException refused = assertThrows(IOException.class, server::bind);
+        assertEquals("cannot listen on unix:" + socket + ": No such file or directory", refused.getMessage());
+    }
 }
