@@ -1,9 +1,13 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.WsgiApplication;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +19,8 @@ import java.util.logging.Logger;
  * {@code CLASS} spec names until SIGINT or SIGTERM, then stops gracefully. {@code --help} says the rest.
  *
  * <p>Exit status: 0 after a signal or {@code --help}; 1 when the server cannot start (the address is in
- * use) or the application's own code fails while it is created; 2 for a usage error. This is the only
+ * use, the access log cannot be opened) or the application's own code fails while it is created; 2 for a
+ * usage error; 128 plus the signal's number when a second SIGINT or SIGTERM cut the drain short. This is the only
  * class that calls {@link System#exit}.
  */
 public final class Main {
@@ -23,7 +28,10 @@ public final class Main {
             Usage: java -cp bjoern.jar:APP_CLASSPATH dev.bjoern.undertow.Main [options] APP [app options...]
 
             Serves APP on one IO thread until SIGINT or SIGTERM, then stops gracefully: it stops
-            accepting, gives responses in flight up to %d seconds, and exits 0.
+            accepting (new connections are refused), closes idle keep-alive connections, lets the
+            requests under way finish for up to --drain-timeout (each response then closes its
+            connection), and exits 0. A second SIGINT or SIGTERM stops at once: exit 128 + the
+            signal's number (130 for SIGINT, 143 for SIGTERM).
 
             APP is one of:
               com.example.App:app   a static member, of any access: a field holding a
@@ -34,12 +42,29 @@ public final class Main {
               com.example.App       a class implementing WsgiApplication, with a public no-arg
                                     constructor
 
-            Options (long ones also as --name=VALUE):
+            Options (long ones also as --name=VALUE; SECONDS may have a fraction, 0 means none):
               -a, --host ADDR              address to listen on: IPv4, IPv6 or a host name
                                            (default %s)
               -p, --port PORT              TCP port, 0 for any free one (default %d)
                   --max-body-size BYTES    largest request body; a larger one gets 413
                                            (default %d, that is %d MiB)
+                  --max-header-size BYTES  largest request line and headers; larger gets 400
+                                           (default %d, that is %d KiB)
+                  --max-connections N      connections open at once; at the limit new ones
+                                           wait in the listen backlog (default %d; 0: no limit)
+                  --idle-timeout SECONDS   close a keep-alive connection idle this long
+                                           between requests (default %s)
+                  --request-timeout SECONDS
+                                           close a connection whose request headers are not
+                                           complete this long after their first byte, or
+                                           whose body pauses this long (default %s)
+                  --send-timeout SECONDS   close a connection whose peer reads none of the
+                                           response for this long (default %s)
+                  --drain-timeout SECONDS  on SIGINT/SIGTERM, how long requests under way may
+                                           take to finish (default %s)
+                  --access-log FILE|-      log each request to FILE (appended) or stdout, in
+                                           Common Log Format plus microseconds taken
+                                           (default: no access log)
               -h, --help                   print this help and exit
 
             App options: every argument bjoern does not know goes, in order, to the static method
@@ -51,9 +76,14 @@ public final class Main {
             port really bound.
 
             Exit status: 0 after SIGINT, SIGTERM or --help; 1 if the server cannot start (the
-            address is in use) or creating APP throws; 2 for a usage error.
-            """.formatted(BjoernServer.DEFAULT_DRAIN_TIMEOUT.toSeconds(), BjoernServer.DEFAULT_HOST,
-            BjoernServer.DEFAULT_PORT, WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20);
+            address is in use, the access log cannot be opened) or creating APP throws; 2 for a
+            usage error; 130 or 143 after a second SIGINT or SIGTERM.
+            """.formatted(BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT,
+            WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20,
+            BjoernServer.DEFAULT_MAX_HEADER_SIZE, BjoernServer.DEFAULT_MAX_HEADER_SIZE >> 10,
+            BjoernServer.DEFAULT_MAX_CONNECTIONS, seconds(BjoernServer.DEFAULT_IDLE_TIMEOUT),
+            seconds(BjoernServer.DEFAULT_REQUEST_TIMEOUT), seconds(BjoernServer.DEFAULT_SEND_TIMEOUT),
+            seconds(BjoernServer.DEFAULT_DRAIN_TIMEOUT));
 
     // JUL holds loggers weakly: keep this one, or the level set on it is lost with it.
     private static final Logger XNIO_LOG = Logger.getLogger("org.xnio");
@@ -91,16 +121,42 @@ public final class Main {
             return 1;
         }
 
+        OutputStream accessLog = null;
         try {
+            if (options.accessLog != null) {
+                accessLog = options.accessLog.equals("-") ? System.out : openAccessLog(options.accessLog);
+                settings.accessLog(accessLog);
+            }
             BjoernServer bound = Bjoern.listen(settings);
             System.err.println("bjoern: serving " + options.appSpec + " on http://" + urlHost(options.host) + ":"
                     + bound.port() + "/");
-            Bjoern.run();
+            int second = Bjoern.serve();
+            return second == 0 ? 0 : 128 + second;
         } catch (IOException e) {
             System.err.println("bjoern: " + e.getMessage());
             return 1;
+        } finally {
+            if (accessLog != null && accessLog != System.out) {
+                try {
+                    accessLog.close();
+                } catch (IOException e) {
+                    System.err.println("bjoern: closing the access log failed: " + e.getMessage());
+                }
+            }
         }
-        return 0;
+    }
+
+    private static OutputStream openAccessLog(String file) throws IOException {
+        try {
+            return new FileOutputStream(file, true);
+        } catch (IOException e) {
+            throw new IOException("--access-log: cannot open \"" + file + "\" for appending: " + e.getMessage(), e);
+        }
+    }
+
+    /** A duration as the help shows it: whole seconds, or a fraction. */
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
     }
 
     private static InetAddress resolve(String host) {
@@ -116,13 +172,21 @@ public final class Main {
     }
 
     private static BjoernServer.Builder settings(WsgiApplication app, InetAddress address, Options options) {
-        BjoernServer.Builder builder = BjoernServer.builder(app).host(address.getHostAddress()).port(options.port);
+        BjoernServer.Builder builder = BjoernServer.builder(app).host(address.getHostAddress()).port(options.port)
+                .idleTimeout(options.idleTimeout).requestTimeout(options.requestTimeout)
+                .sendTimeout(options.sendTimeout).drainTimeout(options.drainTimeout);
+        // The engine owns each limit's range; the user needs to know which flag broke it.
         try {
-            return builder.maxBodySize(options.maxBodySize);
+            builder.maxBodySize(options.maxBodySize);
         } catch (IllegalArgumentException e) {
-            // The engine owns the body limit's range; the user needs to know which flag broke it.
             throw new IllegalArgumentException("--max-body-size: " + e.getMessage(), e);
         }
+        try {
+            builder.maxHeaderSize(options.maxHeaderSize);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--max-header-size: " + e.getMessage(), e);
+        }
+        return builder.maxConnections(options.maxConnections);
     }
 
     private static String unbracketed(String host) {
@@ -139,6 +203,13 @@ public final class Main {
         String host = BjoernServer.DEFAULT_HOST;
         int port = BjoernServer.DEFAULT_PORT;
         long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
+        int maxHeaderSize = BjoernServer.DEFAULT_MAX_HEADER_SIZE;
+        int maxConnections = BjoernServer.DEFAULT_MAX_CONNECTIONS;
+        Duration idleTimeout = BjoernServer.DEFAULT_IDLE_TIMEOUT;
+        Duration requestTimeout = BjoernServer.DEFAULT_REQUEST_TIMEOUT;
+        Duration sendTimeout = BjoernServer.DEFAULT_SEND_TIMEOUT;
+        Duration drainTimeout = BjoernServer.DEFAULT_DRAIN_TIMEOUT;
+        String accessLog;
         boolean help;
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
@@ -165,7 +236,32 @@ public final class Main {
                         options.port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
                         break;
                     case "--max-body-size":
-                        options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, "--max-body-size"));
+                        options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--max-header-size":
+                        options.maxHeaderSize = (int) Math.min(Integer.MAX_VALUE,
+                                bytes(inline != null ? inline : value(args, ++i, name), name));
+                        break;
+                    case "--max-connections":
+                        options.maxConnections = count(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--idle-timeout":
+                        options.idleTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--request-timeout":
+                        options.requestTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--send-timeout":
+                        options.sendTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--drain-timeout":
+                        options.drainTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--access-log":
+                        options.accessLog = inline != null ? inline : value(args, ++i, name);
+                        if (options.accessLog.isEmpty()) {
+                            throw new IllegalArgumentException("--access-log needs a file name or \"-\" for stdout");
+                        }
                         break;
                     default:
                         if (options.appSpec == null && !arg.startsWith("-")) {
@@ -196,12 +292,27 @@ public final class Main {
             return Integer.parseInt(value);
         }
 
-        private static long bytes(String value) {
+        private static long bytes(String value, String flag) {
             if (!value.matches("[0-9]{1,18}")) {
-                throw new IllegalArgumentException("--max-body-size must be a number of bytes, got \"" + value
-                        + "\"");
+                throw new IllegalArgumentException(flag + " must be a number of bytes, got \"" + value + "\"");
             }
             return Long.parseLong(value);
+        }
+
+        private static int count(String value, String flag) {
+            if (!value.matches("[0-9]{1,9}")) {
+                throw new IllegalArgumentException(flag + " must be a whole number from 0 to 999999999, got \""
+                        + value + "\"");
+            }
+            return Integer.parseInt(value);
+        }
+
+        private static Duration seconds(String value, String flag) {
+            if (!value.matches("[0-9]{1,9}(\\.[0-9]{1,3})?")) {
+                throw new IllegalArgumentException(flag + " must be a number of seconds (up to 3 decimals), got \""
+                        + value + "\"");
+            }
+            return Duration.ofMillis(new BigDecimal(value).movePointRight(3).longValueExact());
         }
     }
 }
