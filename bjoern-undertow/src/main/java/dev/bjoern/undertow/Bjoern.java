@@ -2,14 +2,16 @@ package dev.bjoern.undertow;
 
 import dev.bjoern.WsgiApplication;
 import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * bjoern's module functions: {@code run(app, host, port)}, or {@code listen(app, host, port)} then
- * {@code run()}. One global server, as in bjoern; for several servers or tests, use {@link BjoernServer}.
+ * bjoern's module functions: {@code run(app, host, port)}, {@code run(app, "unix:/path")}, or
+ * {@code listen(...)} then {@code run()}; {@code serverRun(socket, app)} for a socket the caller made. One
+ * global server, as in bjoern; for several servers or tests, use {@link BjoernServer}.
  */
 public final class Bjoern {
     private static BjoernServer listening;
@@ -27,6 +29,60 @@ public final class Bjoern {
      */
     public static void run(WsgiApplication app, String host, int port) throws IOException, InterruptedException {
         listen(app, host, port);
+        run();
+    }
+
+    /**
+     * {@link #run(WsgiApplication, String, int)} with SO_REUSEPORT when {@code reusePort}, so that several
+     * processes can serve one port.
+     */
+    public static void run(WsgiApplication app, String host, int port, boolean reusePort)
+            throws IOException, InterruptedException {
+        listen(BjoernServer.builder(app).host(host).port(port).reusePort(reusePort));
+        run();
+    }
+
+    /**
+     * Listens on a unix socket, {@code "unix:/path"} (a stale socket file is replaced; the file is deleted
+     * when serving ends) or {@code "unix:@name"} (Linux abstract namespace, JDK 22+), and serves {@code app}
+     * until SIGINT or SIGTERM.
+     *
+     * @throws IllegalStateException if a server is already listening
+     * @throws IOException if the socket cannot be bound; another server answering on the path is one cause
+     */
+    public static void run(WsgiApplication app, String unixAddress) throws IOException, InterruptedException {
+        listen(app, unixAddress);
+        run();
+    }
+
+    /** {@link #listen(WsgiApplication, String, int)} for a unix address, {@code "unix:/path"} or {@code "unix:@name"}. */
+    public static BjoernServer listen(WsgiApplication app, String unixAddress) throws IOException {
+        if (!unixAddress.startsWith("unix:")) {
+            throw new IllegalArgumentException("a unix address must be unix:/path or unix:@name, got \""
+                    + unixAddress + "\"; give a TCP host with a port");
+        }
+        return listen(BjoernServer.builder(app).host(unixAddress));
+    }
+
+    /**
+     * Serves {@code app} on a listening channel the caller opened and bound (any family), as bjoern's
+     * {@code server_run(socket, app)}, until SIGINT or SIGTERM; the channel is closed at the end.
+     */
+    public static void serverRun(ServerSocketChannel channel, WsgiApplication app)
+            throws IOException, InterruptedException {
+        listen(BjoernServer.builder(app).channel(channel));
+        run();
+    }
+
+    /**
+     * Serves {@code app} on an inherited listening socket, by file descriptor, until SIGINT or SIGTERM:
+     * fd 0 (inetd style) on any JDK, fd 3 and up (systemd) on JDK 22+.
+     *
+     * @throws IllegalArgumentException if the fd is not a listening stream socket
+     * @throws UnsupportedOperationException for an fd other than 0 on a JDK before 22
+     */
+    public static void serverRun(int fd, WsgiApplication app) throws IOException, InterruptedException {
+        listen(BjoernServer.builder(app).fd(fd));
         run();
     }
 

@@ -43,9 +43,21 @@ public final class Main {
                                     constructor
 
             Options (long ones also as --name=VALUE; SECONDS may have a fraction, 0 means none):
-              -a, --host ADDR              address to listen on: IPv4, IPv6 or a host name
-                                           (default %s)
+              -a, --host ADDR              address to listen on: IPv4, IPv6 (::1, ::) or a host
+                                           name; unix:/PATH for a unix socket file, unix:@NAME
+                                           for a Linux abstract socket (JDK 22+) (default %s)
               -p, --port PORT              TCP port, 0 for any free one (default %d)
+                  --uds PATH               listen on the unix socket file PATH (as -a unix:PATH);
+                                           a stale socket file is replaced, a live one is an
+                                           error; the file is deleted on exit
+                  --socket-mode MODE       permissions of the unix socket file, octal, e.g. 660
+                                           (default: what the umask gives; connecting needs w)
+                  --reuse-port             set SO_REUSEPORT: several processes share the port
+                  --backlog N              listen backlog (default %d)
+                  --workers N              event loops (IO threads) in this JVM, each running
+                                           the app; N > 1 sets wsgi.multithread (default 1)
+                  --inetd                  serve the listening socket inherited as fd 0 (inetd
+                                           "wait" mode); -a, -p and --uds are then not used
                   --max-body-size BYTES    largest request body; a larger one gets 413
                                            (default %d, that is %d MiB)
                   --max-header-size BYTES  largest request line and headers; larger gets 400
@@ -62,9 +74,9 @@ public final class Main {
                                            response for this long (default %s)
                   --drain-timeout SECONDS  on SIGINT/SIGTERM, how long requests under way may
                                            take to finish (default %s)
-                  --access-log FILE|-      log each request to FILE (appended) or stdout, in
-                                           Common Log Format plus microseconds taken
-                                           (default: no access log)
+                  --access-log FILE|-      log each request to FILE (appended) or to stdout
+                                           (stderr under --inetd), in Common Log Format plus
+                                           microseconds taken (default: no access log)
               -h, --help                   print this help and exit
 
             App options: every argument bjoern does not know goes, in order, to the static method
@@ -72,13 +84,21 @@ public final class Main {
             after "--" (so "-- -p 9000" passes -p to the app). Any other APP given app options is
             an error.
 
-            On start, one line goes to stderr: "bjoern: serving APP on http://HOST:PORT/", with the
-            port really bound.
+            Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
+            systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
+            newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
+            Unix sockets on JDK 22+ and fd 3 use native calls: add --enable-native-access=ALL-UNNAMED
+            to java's options to silence the JDK's warning. Everything but an access log to
+            stdout is logged to stderr.
+
+            On start, one line goes to stderr: "bjoern: serving APP on WHERE", WHERE being
+            http://HOST:PORT/ with the port really bound, unix:PATH, unix:@NAME, or either with
+            " (fd N)" for an inherited socket.
 
             Exit status: 0 after SIGINT, SIGTERM or --help; 1 if the server cannot start (the
             address is in use, the access log cannot be opened) or creating APP throws; 2 for a
             usage error; 130 or 143 after a second SIGINT or SIGTERM.
-            """.formatted(BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT,
+            """.formatted(BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG,
             WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20,
             BjoernServer.DEFAULT_MAX_HEADER_SIZE, BjoernServer.DEFAULT_MAX_HEADER_SIZE >> 10,
             BjoernServer.DEFAULT_MAX_CONNECTIONS, seconds(BjoernServer.DEFAULT_IDLE_TIMEOUT),
@@ -107,10 +127,18 @@ public final class Main {
                 System.out.print(HELP);
                 return 0;
             }
-            InetAddress address = resolve(options.host);
+            if (options.inetd) {
+                // stdout is the listening socket too: keep every byte of output off it.
+                System.setOut(System.err);
+            }
+            String host = options.host.startsWith("unix:") ? options.host : resolve(options.host).getHostAddress();
+            int inherited = Activation.fd(options.inetd, System.getenv());
             WsgiApplication app = AppSpec.load(options.appSpec, options.appOptions,
                     Thread.currentThread().getContextClassLoader());
-            settings = settings(app, address, options);
+            settings = settings(app, host, options);
+            if (inherited >= 0) {
+                settings.fd(inherited);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("bjoern: " + e.getMessage());
             System.err.println("Run with --help for the options.");
@@ -118,6 +146,9 @@ public final class Main {
         } catch (IllegalStateException e) {
             System.err.println("bjoern: " + e.getMessage());
             (e.getCause() != null ? e.getCause() : e).printStackTrace();
+            return 1;
+        } catch (UnsupportedOperationException e) {
+            System.err.println("bjoern: " + e.getMessage());
             return 1;
         }
 
@@ -128,11 +159,14 @@ public final class Main {
                 settings.accessLog(accessLog);
             }
             BjoernServer bound = Bjoern.listen(settings);
-            System.err.println("bjoern: serving " + options.appSpec + " on http://" + urlHost(options.host) + ":"
-                    + bound.port() + "/");
+            System.err.println("bjoern: serving " + options.appSpec + " on " + bound.where());
             int second = Bjoern.serve();
             return second == 0 ? 0 : 128 + second;
-        } catch (IOException e) {
+        } catch (IOException | UnsupportedOperationException e) {
+            System.err.println("bjoern: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            // An inherited fd that is not a listening socket: the setup is wrong, not the command line.
             System.err.println("bjoern: " + e.getMessage());
             return 1;
         } finally {
@@ -171,9 +205,13 @@ public final class Main {
                 + host + "\"");
     }
 
-    private static BjoernServer.Builder settings(WsgiApplication app, InetAddress address, Options options) {
-        BjoernServer.Builder builder = BjoernServer.builder(app).host(address.getHostAddress()).port(options.port)
-                .idleTimeout(options.idleTimeout).requestTimeout(options.requestTimeout)
+    private static BjoernServer.Builder settings(WsgiApplication app, String host, Options options) {
+        BjoernServer.Builder builder = BjoernServer.builder(app).host(host).port(options.port)
+                .reusePort(options.reusePort).backlog(options.backlog).workers(options.workers);
+        if (options.socketMode != null) {
+            builder.unixSocketPermissions(Listener.permissions(options.socketMode));
+        }
+        builder.idleTimeout(options.idleTimeout).requestTimeout(options.requestTimeout)
                 .sendTimeout(options.sendTimeout).drainTimeout(options.drainTimeout);
         // The engine owns each limit's range; the user needs to know which flag broke it.
         try {
@@ -193,16 +231,16 @@ public final class Main {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
-    private static String urlHost(String host) {
-        String bare = unbracketed(host);
-        return bare.contains(":") ? "[" + bare + "]" : bare;
-    }
-
     /** The command line, split into bjoern's options, the app spec and the app's options. */
     private static final class Options {
         String host = BjoernServer.DEFAULT_HOST;
         int port = BjoernServer.DEFAULT_PORT;
         long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
+        String socketMode;
+        boolean reusePort;
+        int backlog = BjoernServer.DEFAULT_BACKLOG;
+        int workers = 1;
+        boolean inetd;
         int maxHeaderSize = BjoernServer.DEFAULT_MAX_HEADER_SIZE;
         int maxConnections = BjoernServer.DEFAULT_MAX_CONNECTIONS;
         Duration idleTimeout = BjoernServer.DEFAULT_IDLE_TIMEOUT;
@@ -235,6 +273,28 @@ public final class Main {
                     case "-p", "--port":
                         options.port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
                         break;
+                    case "--uds":
+                        options.host = "unix:" + (inline != null ? inline : value(args, ++i, "--uds"));
+                        break;
+                    case "--socket-mode":
+                        options.socketMode = inline != null ? inline : value(args, ++i, "--socket-mode");
+                        if (!options.socketMode.matches("0?[0-7]{3}")) {
+                            throw new IllegalArgumentException("--socket-mode must be 3 octal digits like 660, got \""
+                                    + options.socketMode + "\"");
+                        }
+                        break;
+                    case "--reuse-port":
+                        options.reusePort = true;
+                        break;
+                    case "--backlog":
+                        options.backlog = count(inline != null ? inline : value(args, ++i, "--backlog"), "--backlog");
+                        break;
+                    case "--workers":
+                        options.workers = count(inline != null ? inline : value(args, ++i, "--workers"), "--workers");
+                        break;
+                    case "--inetd":
+                        options.inetd = true;
+                        break;
                     case "--max-body-size":
                         options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
                         break;
@@ -243,7 +303,7 @@ public final class Main {
                                 bytes(inline != null ? inline : value(args, ++i, name), name));
                         break;
                     case "--max-connections":
-                        options.maxConnections = count(inline != null ? inline : value(args, ++i, name), name);
+                        options.maxConnections = limit(inline != null ? inline : value(args, ++i, name), name);
                         break;
                     case "--idle-timeout":
                         options.idleTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
@@ -292,6 +352,14 @@ public final class Main {
             return Integer.parseInt(value);
         }
 
+        private static int count(String value, String flag) {
+            if (!value.matches("[0-9]{1,9}") || Integer.parseInt(value) < 1) {
+                throw new IllegalArgumentException(flag + " must be a whole number of at least 1, got \"" + value
+                        + "\"");
+            }
+            return Integer.parseInt(value);
+        }
+
         private static long bytes(String value, String flag) {
             if (!value.matches("[0-9]{1,18}")) {
                 throw new IllegalArgumentException(flag + " must be a number of bytes, got \"" + value + "\"");
@@ -299,9 +367,9 @@ public final class Main {
             return Long.parseLong(value);
         }
 
-        private static int count(String value, String flag) {
+        private static int limit(String value, String flag) {
             if (!value.matches("[0-9]{1,9}")) {
-                throw new IllegalArgumentException(flag + " must be a whole number from 0 to 999999999, got \""
+                throw new IllegalArgumentException(flag + " must be a whole number from 0 (no limit) to 999999999, got \""
                         + value + "\"");
             }
             return Integer.parseInt(value);

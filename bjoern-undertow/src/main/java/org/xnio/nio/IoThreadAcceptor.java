@@ -3,6 +3,7 @@ package org.xnio.nio;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -21,7 +22,8 @@ import org.xnio.XnioIoThread;
  * <p>Why this lives in XNIO's package: XNIO's NIO provider only accepts through its own servers, which
  * bind nothing but IP addresses and hand every accepted socket from an accept thread to an IO thread.
  * Registering our channel on the IO thread's selector needs {@code WorkerThread.registerChannel},
- * {@code NioHandle} and the {@code NioSocketStreamConnection} constructor, all package-private. XNIO is
+ * {@code NioHandle} and the {@code NioSocketStreamConnection} constructor, all package-private; unix
+ * channels get {@link UnixStreamConnection}. XNIO is
  * pinned exactly for this; {@code IoThreadAcceptorTest} fails loudly if those internals change.
  */
 public final class IoThreadAcceptor implements Closeable {
@@ -98,7 +100,7 @@ public final class IoThreadAcceptor implements Closeable {
             this.channel = channel;
             this.openListener = openListener;
             this.onAcceptError = onAcceptError;
-            this.tcp = channel.getLocalAddress() instanceof java.net.InetSocketAddress;
+            this.tcp = !(channel.getLocalAddress() instanceof UnixDomainSocketAddress);
         }
 
         @Override
@@ -136,7 +138,10 @@ public final class IoThreadAcceptor implements Closeable {
                 }
                 WorkerThread thread = getWorkerThread();
                 SelectionKey key = thread.registerChannel(accepted);
-                ChannelListeners.invokeChannelListener(new NioSocketStreamConnection(thread, key, null), openListener);
+                // JDK unix channels refuse socket(), which XNIO's own connection calls: they get ours.
+                StreamConnection connection = tcp ? new NioSocketStreamConnection(thread, key, null)
+                        : new UnixStreamConnection(thread, key);
+                ChannelListeners.invokeChannelListener(connection, openListener);
             } catch (IOException e) {
                 onAcceptError.accept(e);
                 try {

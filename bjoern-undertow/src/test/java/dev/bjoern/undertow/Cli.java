@@ -23,11 +23,15 @@ import java.util.regex.Pattern;
 /** The command line in a child JVM (the test's own JDK and classpath), its stderr and stdout read as they come. */
 final class Cli implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static final Pattern SERVING = Pattern.compile("bjoern: serving (\\S+) on (http://(.+):(\\d+)/)");
+    /** Groups: 1 the app, 2 where (a URL, or unix:PATH), 3 and 4 the host and port of a URL. */
+    static final Pattern SERVING = Pattern.compile(
+            "bjoern: serving (\\S+) on (http://(.+):(\\d+)/|unix:\\S+)(?: \\(fd \\d+\\))?");
 
     final Process process;
     /** Completes with the first line of stderr, or null if stderr ends without one. */
     private final CompletableFuture<String> firstLine = new CompletableFuture<>();
+    /** Completes with the first serving line among stderr's lines, or null if stderr ends without one. */
+    private final CompletableFuture<String> servingLine = new CompletableFuture<>();
     private final StringBuffer stderr = new StringBuffer();
     private final StringBuffer stdout = new StringBuffer();
     private final Thread stderrReader;
@@ -38,7 +42,13 @@ final class Cli implements AutoCloseable {
         stderrReader = read(process.getErrorStream(), line -> {
             stderr.append(line).append('\n');
             firstLine.complete(line);
-        }, () -> firstLine.complete(null));
+            if (SERVING.matcher(line).matches()) {
+                servingLine.complete(line);
+            }
+        }, () -> {
+            firstLine.complete(null);
+            servingLine.complete(null);
+        });
         stdoutReader = read(process.getInputStream(), line -> stdout.append(line).append('\n'), () -> { });
     }
 
@@ -58,6 +68,8 @@ final class Cli implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // A child that starts fast: these runs are short.
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                // Native calls (unix:@name, fd 3) without the JDK's warning on stderr.
+                "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         return command;
@@ -77,6 +89,37 @@ final class Cli implements AutoCloseable {
         Matcher matcher = SERVING.matcher(line);
         assertTrue(matcher.matches(), () -> "first line of stderr is not the serving line:\n" + stderr);
         return matcher;
+    }
+
+    /**
+     * Waits for the serving line among other lines of stderr: under a launcher that prints its own
+     * (systemd-socket-activate), or behind a JDK warning.
+     */
+    Matcher awaitServingAmongOtherLines() throws Exception {
+        String line;
+        try {
+            line = servingLine.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            line = null;
+        }
+        if (line == null) {
+            fail("no serving line within " + TIMEOUT + "; stderr:\n" + stderr);
+        }
+        Matcher matcher = SERVING.matcher(line);
+        assertTrue(matcher.matches());
+        return matcher;
+    }
+
+    /** Waits for a line of stderr that contains {@code text}; fails after {@link #TIMEOUT}. */
+    void awaitStderr(String text) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (stderr.indexOf(text) < 0) {
+            if (System.nanoTime() > deadline || !process.isAlive() && !stderrReader.isAlive()) {
+                fail("no \"" + text + "\" on stderr within " + TIMEOUT + "; stderr:\n" + stderr);
+            }
+            Thread.onSpinWait();
+            Thread.sleep(5);
+        }
     }
 
     /** Sends a signal by name ("INT", "TERM") with kill(1), and checks kill succeeded. */

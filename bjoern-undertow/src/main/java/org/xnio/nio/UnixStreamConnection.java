@@ -1,0 +1,372 @@
+package org.xnio.nio;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import org.xnio.Option;
+import org.xnio.Options;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.Conduits;
+import org.xnio.conduits.ReadReadyHandler;
+import org.xnio.conduits.StreamSinkConduit;
+import org.xnio.conduits.StreamSourceConduit;
+import org.xnio.conduits.WriteReadyHandler;
+
+/**
+ * A connection accepted from a unix-domain socket (a path or the abstract namespace), for XNIO's IO thread.
+ *
+ * <p>Why not XNIO's own {@code NioSocketStreamConnection}: it reads addresses, options and half-closes
+ * through {@code SocketChannel.socket()}, which JDK unix channels refuse with
+ * UnsupportedOperationException. This one uses the channel's own {@code getRemoteAddress()} and
+ * {@code shutdownInput/Output()}. Addresses are {@code UnixDomainSocketAddress}es (the peer's is usually
+ * unnamed). {@code READ_TIMEOUT} and {@code WRITE_TIMEOUT} are kept as values only: Undertow enforces its
+ * timeouts with its own conduits and timers, which work here as on TCP.
+ */
+final class UnixStreamConnection extends AbstractNioStreamConnection {
+    private final Conduit conduit;
+    private volatile int readTimeout;
+    private volatile int writeTimeout;
+
+    UnixStreamConnection(WorkerThread thread, SelectionKey key) {
+        super(thread);
+        conduit = new Conduit(thread, key, this);
+        key.attach(conduit);
+        setSinkConduit(conduit);
+        setSourceConduit(conduit);
+    }
+
+    @Override
+    public SocketAddress getPeerAddress() {
+        try {
+            return conduit.channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() {
+        try {
+            return conduit.channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public boolean supportsOption(Option<?> option) {
+        return option == Options.READ_TIMEOUT || option == Options.WRITE_TIMEOUT;
+    }
+
+    @Override
+    public <T> T getOption(Option<T> option) {
+        if (option == Options.READ_TIMEOUT) {
+            return option.cast(readTimeout);
+        }
+        if (option == Options.WRITE_TIMEOUT) {
+            return option.cast(writeTimeout);
+        }
+        return null;
+    }
+
+    @Override
+    public <T> T setOption(Option<T> option, T value) {
+        int timeout = value == null ? 0 : (Integer) value;
+        if (option == Options.READ_TIMEOUT) {
+            T old = option.cast(readTimeout);
+            readTimeout = timeout;
+            return old;
+        }
+        if (option == Options.WRITE_TIMEOUT) {
+            T old = option.cast(writeTimeout);
+            writeTimeout = timeout;
+            return old;
+        }
+        return null;
+    }
+
+    @Override
+    protected void closeAction() throws IOException {
+        conduit.cancelKey(false);
+        try {
+            conduit.channel.close();
+        } catch (ClosedChannelException ignored) {
+            // Closed already: nothing left to release.
+        }
+    }
+
+    @Override
+    protected void notifyWriteClosed() {
+        conduit.writeTerminated();
+        super.notifyWriteClosed();
+    }
+
+    @Override
+    protected void notifyReadClosed() {
+        conduit.readTerminated();
+        super.notifyReadClosed();
+    }
+
+    /** Both directions of the socket, driven by the IO thread's selector. */
+    private static final class Conduit extends NioHandle implements StreamSourceConduit, StreamSinkConduit {
+        final SocketChannel channel;
+        private final UnixStreamConnection connection;
+        private ReadReadyHandler readReady;
+        private WriteReadyHandler writeReady;
+
+        Conduit(WorkerThread thread, SelectionKey key, UnixStreamConnection connection) {
+            super(thread, key);
+            this.channel = (SocketChannel) key.channel();
+            this.connection = connection;
+        }
+
+        @Override
+        void handleReady(int ops) {
+            try {
+                // A key selected with no ready ops (a JDK quirk XNIO guards against too): act on the interest.
+                int ready = ops != 0 ? ops : getSelectionKey().interestOps();
+                if ((ready & SelectionKey.OP_READ) != 0 && readReady != null) {
+                    readReady.readReady();
+                }
+                if ((ready & SelectionKey.OP_WRITE) != 0 && writeReady != null) {
+                    writeReady.writeReady();
+                }
+            } catch (CancelledKeyException ignored) {
+                // Closed while handling: the close listeners have run.
+            }
+        }
+
+        @Override
+        void forceTermination() {
+            if (readReady != null) {
+                readReady.forceTermination();
+            }
+            if (writeReady != null) {
+                writeReady.forceTermination();
+            }
+        }
+
+        @Override
+        void terminated() {
+            readTerminated();
+            writeTerminated();
+        }
+
+        void readTerminated() {
+            if (readReady != null) {
+                readReady.terminated();
+            }
+        }
+
+        void writeTerminated() {
+            if (writeReady != null) {
+                writeReady.terminated();
+            }
+        }
+
+        @Override
+        public XnioWorker getWorker() {
+            return getWorkerThread().getWorker();
+        }
+
+        // Reading
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            try {
+                return channel.read(dst);
+            } catch (ClosedChannelException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            try {
+                return channel.read(dsts, offset, length);
+            } catch (ClosedChannelException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public long transferTo(long position, long count, FileChannel target) throws IOException {
+            return target.transferFrom(channel, position, count);
+        }
+
+        @Override
+        public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
+            return Conduits.transfer(this, count, throughBuffer, target);
+        }
+
+        @Override
+        public void terminateReads() throws IOException {
+            if (connection.readClosed()) {
+                try {
+                    suspend(SelectionKey.OP_READ);
+                    channel.shutdownInput();
+                } catch (ClosedChannelException ignored) {
+                    // Nothing left to shut.
+                } finally {
+                    readTerminated();
+                }
+            }
+        }
+
+        @Override
+        public boolean isReadShutdown() {
+            return connection.isReadShutdown();
+        }
+
+        @Override
+        public void resumeReads() {
+            resume(SelectionKey.OP_READ);
+        }
+
+        @Override
+        public void suspendReads() {
+            suspend(SelectionKey.OP_READ);
+        }
+
+        @Override
+        public void wakeupReads() {
+            wakeup(SelectionKey.OP_READ);
+        }
+
+        @Override
+        public boolean isReadResumed() {
+            return isResumed(SelectionKey.OP_READ);
+        }
+
+        @Override
+        public void awaitReadable() throws IOException {
+            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_READ);
+        }
+
+        @Override
+        public void awaitReadable(long time, TimeUnit unit) throws IOException {
+            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_READ, time, unit);
+        }
+
+        @Override
+        public XnioIoThread getReadThread() {
+            return getWorkerThread();
+        }
+
+        @Override
+        public void setReadReadyHandler(ReadReadyHandler handler) {
+            readReady = handler;
+        }
+
+        // Writing
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return channel.write(src);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return channel.write(srcs, offset, length);
+        }
+
+        @Override
+        public int writeFinal(ByteBuffer src) throws IOException {
+            return Conduits.writeFinalBasic(this, src);
+        }
+
+        @Override
+        public long writeFinal(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return Conduits.writeFinalBasic(this, srcs, offset, length);
+        }
+
+        @Override
+        public long transferFrom(FileChannel src, long position, long count) throws IOException {
+            return src.transferTo(position, count, channel);
+        }
+
+        @Override
+        public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer)
+                throws IOException {
+            return Conduits.transfer(source, count, throughBuffer, this);
+        }
+
+        @Override
+        public boolean flush() {
+            return true;
+        }
+
+        @Override
+        public void terminateWrites() throws IOException {
+            if (connection.writeClosed()) {
+                try {
+                    suspend(SelectionKey.OP_WRITE);
+                    channel.shutdownOutput();
+                } catch (ClosedChannelException ignored) {
+                    // Nothing left to shut.
+                } finally {
+                    writeTerminated();
+                }
+            }
+        }
+
+        @Override
+        public void truncateWrites() throws IOException {
+            terminateWrites();
+        }
+
+        @Override
+        public boolean isWriteShutdown() {
+            return connection.isWriteShutdown();
+        }
+
+        @Override
+        public void resumeWrites() {
+            resume(SelectionKey.OP_WRITE);
+        }
+
+        @Override
+        public void suspendWrites() {
+            suspend(SelectionKey.OP_WRITE);
+        }
+
+        @Override
+        public void wakeupWrites() {
+            wakeup(SelectionKey.OP_WRITE);
+        }
+
+        @Override
+        public boolean isWriteResumed() {
+            return isResumed(SelectionKey.OP_WRITE);
+        }
+
+        @Override
+        public void awaitWritable() throws IOException {
+            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_WRITE);
+        }
+
+        @Override
+        public void awaitWritable(long time, TimeUnit unit) throws IOException {
+            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_WRITE, time, unit);
+        }
+
+        @Override
+        public XnioIoThread getWriteThread() {
+            return getWorkerThread();
+        }
+
+        @Override
+        public void setWriteReadyHandler(WriteReadyHandler handler) {
+            writeReady = handler;
+        }
+    }
+}
