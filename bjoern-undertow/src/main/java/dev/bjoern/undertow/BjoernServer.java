@@ -362,13 +362,16 @@ public final class BjoernServer implements AutoCloseable {
      * and will not be waited for). Runs once, on whichever thread stopped it.
      */
     private void stopped() {
-        if (!stoppedOnce.compareAndSet(false, true)) {
-            return;
+        // A second caller (closeNow() racing close(), the worker's termination task) waits for the first.
+        synchronized (stoppedOnce) {
+            if (!stoppedOnce.compareAndSet(false, true)) {
+                return;
+            }
+            if (accessLog != null) {
+                accessLog.close();
+            }
+            // The metrics flush goes here: after the last request was counted, before close() returns.
         }
-        if (accessLog != null) {
-            accessLog.close();
-        }
-        // The metrics flush goes here: after the last request was counted, before close() returns.
     }
 
     /** Settings of a {@link BjoernServer}; each setter names its default. */

@@ -338,6 +338,21 @@ class TimeoutTest {
         }
     }
 
+    @Test
+    void badLimitsAreRefusedWithTheValue() {
+        BjoernServer.Builder builder = BjoernServer.builder(APP);
+        assertEquals("idle timeout must not be negative, got PT-1S", assertThrows(IllegalArgumentException.class,
+                () -> builder.idleTimeout(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("request timeout must not be negative, got PT-0.001S", assertThrows(
+                IllegalArgumentException.class, () -> builder.requestTimeout(Duration.ofMillis(-1))).getMessage());
+        assertEquals("send timeout must not be negative, got PT-2M", assertThrows(IllegalArgumentException.class,
+                () -> builder.sendTimeout(Duration.ofMinutes(-2))).getMessage());
+        assertEquals("max header size must be at least 1024 bytes, got 1023", assertThrows(
+                IllegalArgumentException.class, () -> builder.maxHeaderSize(1023)).getMessage());
+        assertEquals("max connections must be 0 (no limit) or more, got -1", assertThrows(
+                IllegalArgumentException.class, () -> builder.maxConnections(-1)).getMessage());
+    }
+
     /** Waits for the server to close {@code client}; checks it did so {@code min} to {@code max} ms after {@code since}. */
     private static void assertClosedBetween(RawHttp client, long since, long min, long max) throws Exception {
         client.socket.setSoTimeout((int) max + 5000);
