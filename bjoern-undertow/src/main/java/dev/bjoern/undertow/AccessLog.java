@@ -74,7 +74,7 @@ final class AccessLog implements ExchangeCompletionListener, AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * Starts the writer thread.
+     * A log whose writer thread waits for {@link #start()}.
      *
      * @param out where lines go; flushed, never closed, here
      * @param errors where losses are reported
@@ -88,6 +88,10 @@ final class AccessLog implements ExchangeCompletionListener, AutoCloseable {
         this.errors = errors;
         writer = new Thread(this::write, "bjoern-access-log");
         writer.setDaemon(true);
+    }
+
+    /** Starts the writer thread; call once, before the first exchange. */
+    void start() {
         writer.start();
     }
 

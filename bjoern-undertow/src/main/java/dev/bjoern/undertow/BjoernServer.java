@@ -151,6 +151,9 @@ public final class BjoernServer implements AutoCloseable {
                 .set(Options.WORKER_TASK_MAX_THREADS, 1)
                 .getMap(), this::stopped);
         ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
+        if (accessLog != null) {
+            accessLog.start();
+        }
         acceptors = new IoThreadAcceptor[handlers.length];
         connections = new OpenConnections[handlers.length];
         // Several loops share the one listening channel, each registering it with its own selector; the
