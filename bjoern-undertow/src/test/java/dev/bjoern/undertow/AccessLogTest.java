@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bjoern.WsgiApplication;
 import java.io.ByteArrayOutputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -18,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The access log: Common Log Format plus microseconds, one line per request, none lost. */
 @Timeout(120)
@@ -73,6 +78,23 @@ class AccessLogTest {
                     DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH));
             long skew = Math.abs(Duration.between(logged, ZonedDateTime.now()).getSeconds());
             assertTrue(skew < 60, "logged " + logged + ", now " + ZonedDateTime.now());
+        }
+    }
+
+    @Test
+    void overAUnixSocketTheClientAddressIsADash(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path socket = dir.resolve("app.sock");
+        try (TestServer server = TestServer.start(APP, b -> b.accessLog(log).host("unix:" + socket));
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            client.write(ByteBuffer.wrap("GET /u HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer response = ByteBuffer.allocate(4096);
+            while (client.read(response) >= 0) {
+                Thread.onSpinWait();
+            }
+            assertTrue(new String(response.array(), 0, response.position(), StandardCharsets.ISO_8859_1)
+                    .startsWith("HTTP/1.0 200 "));
+            assertMatches(line("-", "GET /u HTTP/1\\.0", 200, "13"), awaitLines(log, 1).get(0));
         }
     }
 
