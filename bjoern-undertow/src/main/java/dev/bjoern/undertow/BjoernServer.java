@@ -118,16 +118,17 @@ public final class BjoernServer implements AutoCloseable {
         if (listener != null) {
             throw new IllegalStateException("this server is already bound to " + listener.where);
         }
-        Builder b = settings;
-        if (b.channel != null) {
-            listener = Listener.adopt(b.channel);
-        } else if (b.fd >= 0) {
-            listener = Listener.adopt(b.fd);
-        } else if (b.unix != null) {
-            listener = b.unix.startsWith("@") ? Listener.abstractUnix(b.unix.substring(1), b.backlog)
-                    : Listener.unix(Path.of(b.unix), b.socketPermissions, b.backlog);
+        Builder wanted = settings;
+        if (wanted.channel != null) {
+            listener = Listener.adopt(wanted.channel);
+        } else if (wanted.fd >= 0) {
+            listener = Listener.adopt(wanted.fd);
+        } else if (wanted.unix != null) {
+            listener = wanted.unix.startsWith("@") ? Listener.abstractUnix(wanted.unix.substring(1), wanted.backlog)
+                    : Listener.unix(Path.of(wanted.unix), wanted.socketPermissions, wanted.backlog);
         } else {
-            listener = Listener.tcp(new InetSocketAddress(b.address, b.port), b.reusePort, b.backlog);
+            listener = Listener.tcp(new InetSocketAddress(wanted.address, wanted.port), wanted.reusePort,
+                    wanted.backlog);
         }
         return this;
     }
@@ -446,7 +447,7 @@ public final class BjoernServer implements AutoCloseable {
 
         /**
          * Sets SO_REUSEPORT on the TCP socket, so that several processes (or servers) can listen on one
-         * port and the kernel spreads new connections among them. Default false.
+         * port and the kernel spreads new connections among them. Not used for unix sockets. Default false.
          */
         public Builder reusePort(boolean reusePort) {
             this.reusePort = reusePort;

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -57,7 +58,6 @@ final class Listener implements Closeable {
      * @throws BindException naming the address when it is in use or not local
      */
     static Listener tcp(InetSocketAddress requested, boolean reusePort, int backlog) throws IOException {
-        String where = "http://" + urlHost(requested) + ":" + requested.getPort() + "/";
         ServerSocketChannel opened = ServerSocketChannel.open();
         try {
             opened.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -67,12 +67,12 @@ final class Listener implements Closeable {
             opened.bind(requested, backlog);
         } catch (IOException | UnsupportedOperationException e) {
             opened.close();
-            String at = requested.getAddress().getHostAddress() + " port " + requested.getPort();
+            String at = Addresses.text(requested.getAddress()) + " port " + requested.getPort();
             throw e instanceof BindException ? new BindException("cannot listen on " + at + ": " + e.getMessage())
                     : new IOException("cannot listen on " + at + ": " + e.getMessage(), e);
         }
-        InetSocketAddress bound = (InetSocketAddress) opened.getLocalAddress();
-        return new Listener(opened, "http://" + urlHost(bound) + ":" + bound.getPort() + "/", bound, null, null);
+        SocketAddress bound = opened.getLocalAddress();
+        return new Listener(opened, describe(bound), bound, null, null);
     }
 
     /**
@@ -91,7 +91,7 @@ final class Listener implements Closeable {
                 opened.bind(address, backlog);
             } catch (BindException e) {
                 if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                    throw e;
+                    throw new BindException("cannot listen on " + where + ": " + e.getMessage());
                 }
                 replaceStale(path, where);
                 opened.bind(address, backlog);
@@ -106,7 +106,7 @@ final class Listener implements Closeable {
             throw e;
         } catch (IOException | RuntimeException e) {
             opened.close();
-            throw new IOException("cannot listen on " + where + ": " + e, e);
+            throw new IOException("cannot listen on " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -138,7 +138,8 @@ final class Listener implements Closeable {
     static Listener abstractUnix(String name, int backlog) throws IOException {
         String where = "unix:@" + name;
         ServerSocketChannel opened = NativeSockets.load(where).bindAbstract(name, backlog);
-        return new Listener(opened, where, opened.getLocalAddress(), null, null);
+        // No address: a Java address cannot hold the name, and the channel's own names a deleted file.
+        return new Listener(opened, where, null, null, null);
     }
 
     /**
@@ -177,8 +178,7 @@ final class Listener implements Closeable {
                     : "a " + inherited.getClass().getSimpleName()));
         }
         NativeSockets.Adopted adopted = NativeSockets.load("adopting fd " + fd).adopt(fd);
-        return new Listener(adopted.channel(), describe(adopted.address()) + " (fd " + fd + ")", adopted.address(),
-                null, null);
+        return new Listener(adopted.channel(), adopted.where() + " (fd " + fd + ")", adopted.address(), null, null);
     }
 
     /** Stops listening, and deletes the socket file this listener created if it is still that file. */
@@ -211,8 +211,8 @@ final class Listener implements Closeable {
     }
 
     private static String urlHost(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return host.indexOf(':') >= 0 ? "[" + Addresses.ipv6Text(address.getAddress()) + "]" : host;
+        String host = Addresses.text(address.getAddress());
+        return address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host;
     }
 
     /** Parses an octal mode such as {@code 660} or {@code 0660} into permissions. */

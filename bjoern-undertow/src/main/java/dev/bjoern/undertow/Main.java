@@ -52,7 +52,7 @@ public final class Main {
                                            error; the file is deleted on exit
                   --socket-mode MODE       permissions of the unix socket file, octal, e.g. 660
                                            (default: what the umask gives; connecting needs w)
-                  --reuse-port             set SO_REUSEPORT: several processes share the port
+                  --reuse-port             set SO_REUSEPORT: several processes share the TCP port
                   --backlog N              listen backlog (default %d)
                   --workers N              event loops (IO threads) in this JVM, each running
                                            the app; N > 1 sets wsgi.multithread (default 1)
@@ -87,16 +87,17 @@ public final class Main {
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
             systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
             newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
-            Unix sockets on JDK 22+ and fd 3 use native calls: add --enable-native-access=ALL-UNNAMED
-            to java's options to silence the JDK's warning. Everything but an access log to
-            stdout is logged to stderr.
+            Abstract sockets (unix:@NAME) and fd 3 use native calls: add
+            --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning.
+            Everything but an access log to stdout is logged to stderr.
 
             On start, one line goes to stderr: "bjoern: serving APP on WHERE", WHERE being
             http://HOST:PORT/ with the port really bound, unix:PATH, unix:@NAME, or either with
             " (fd N)" for an inherited socket.
 
             Exit status: 0 after SIGINT, SIGTERM or --help; 1 if the server cannot start (the
-            address is in use, the access log cannot be opened) or creating APP throws; 2 for a
+            address is in use, an inherited fd is no listening socket, the JDK is too old for
+            unix:@NAME or fd 3, the access log cannot be opened) or creating APP throws; 2 for a
             usage error; 130 or 143 after a second SIGINT or SIGTERM.
             """.formatted(BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG,
             WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20,
@@ -330,6 +331,10 @@ public final class Main {
                             options.appOptions.add(arg);
                         }
                 }
+            }
+            if (options.reusePort && options.host.startsWith("unix:")) {
+                throw new IllegalArgumentException("--reuse-port shares a TCP port; it does not apply to "
+                        + options.host);
             }
             if (options.appSpec == null && !options.help) {
                 throw new IllegalArgumentException("missing the app to serve: give CLASS:MEMBER or CLASS");

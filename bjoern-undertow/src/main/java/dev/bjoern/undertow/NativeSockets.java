@@ -15,8 +15,11 @@ interface NativeSockets {
     /** The first JDK whose foreign function API {@code ForeignSockets} is written against. */
     int JDK_NEEDED = 22;
 
-    /** An adopted socket: a JDK channel now holding the fd's socket, and the address the kernel reports. */
-    record Adopted(ServerSocketChannel channel, SocketAddress address) {
+    /**
+     * An adopted socket: a JDK channel now holding the fd's socket, the address the kernel reports (null
+     * for an abstract unix socket, which a Java address cannot hold), and how the serving line names it.
+     */
+    record Adopted(ServerSocketChannel channel, SocketAddress address, String where) {
     }
 
     /**

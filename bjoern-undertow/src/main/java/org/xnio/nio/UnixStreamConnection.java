@@ -13,8 +13,10 @@ import org.xnio.Option;
 import org.xnio.Options;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
+import org.xnio.channels.ReadTimeoutException;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
+import org.xnio.channels.WriteTimeoutException;
 import org.xnio.conduits.Conduits;
 import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSinkConduit;
@@ -28,13 +30,12 @@ import org.xnio.conduits.WriteReadyHandler;
  * through {@code SocketChannel.socket()}, which JDK unix channels refuse with
  * UnsupportedOperationException. This one uses the channel's own {@code getRemoteAddress()} and
  * {@code shutdownInput/Output()}. Addresses are {@code UnixDomainSocketAddress}es (the peer's is usually
- * unnamed). {@code READ_TIMEOUT} and {@code WRITE_TIMEOUT} are kept as values only: Undertow enforces its
- * timeouts with its own conduits and timers, which work here as on TCP.
+ * unnamed). {@code READ_TIMEOUT} and {@code WRITE_TIMEOUT} behave as on XNIO's TCP connections: a read or
+ * write that moves nothing, longer than the timeout after the last one that moved bytes, throws.
+ * Undertow's own timeouts (idle, request parse) are timers and conduits of its own, and work here as on TCP.
  */
 final class UnixStreamConnection extends AbstractNioStreamConnection {
     private final Conduit conduit;
-    private volatile int readTimeout;
-    private volatile int writeTimeout;
 
     UnixStreamConnection(WorkerThread thread, SelectionKey key) {
         super(thread);
@@ -70,10 +71,10 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
     @Override
     public <T> T getOption(Option<T> option) {
         if (option == Options.READ_TIMEOUT) {
-            return option.cast(readTimeout);
+            return option.cast(conduit.readTimeout);
         }
         if (option == Options.WRITE_TIMEOUT) {
-            return option.cast(writeTimeout);
+            return option.cast(conduit.writeTimeout);
         }
         return null;
     }
@@ -82,13 +83,13 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
     public <T> T setOption(Option<T> option, T value) {
         int timeout = value == null ? 0 : (Integer) value;
         if (option == Options.READ_TIMEOUT) {
-            T old = option.cast(readTimeout);
-            readTimeout = timeout;
+            T old = option.cast(conduit.readTimeout);
+            conduit.readTimeout = timeout;
             return old;
         }
         if (option == Options.WRITE_TIMEOUT) {
-            T old = option.cast(writeTimeout);
-            writeTimeout = timeout;
+            T old = option.cast(conduit.writeTimeout);
+            conduit.writeTimeout = timeout;
             return old;
         }
         return null;
@@ -122,6 +123,11 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
         private final UnixStreamConnection connection;
         private ReadReadyHandler readReady;
         private WriteReadyHandler writeReady;
+        /** Milliseconds; 0 for none. Set from any thread, read on the IO thread. */
+        volatile int readTimeout;
+        volatile int writeTimeout;
+        private long lastRead;
+        private long lastWrite;
 
         Conduit(WorkerThread thread, SelectionKey key, UnixStreamConnection connection) {
             super(thread, key);
@@ -182,25 +188,43 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
 
         @Override
         public int read(ByteBuffer dst) throws IOException {
+            int read;
             try {
-                return channel.read(dst);
+                read = channel.read(dst);
             } catch (ClosedChannelException e) {
                 return -1;
             }
+            return (int) readMoved(read);
         }
 
         @Override
         public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            long read;
             try {
-                return channel.read(dsts, offset, length);
+                read = channel.read(dsts, offset, length);
             } catch (ClosedChannelException e) {
                 return -1;
             }
+            return readMoved(read);
         }
 
         @Override
         public long transferTo(long position, long count, FileChannel target) throws IOException {
-            return target.transferFrom(channel, position, count);
+            return readMoved(target.transferFrom(channel, position, count));
+        }
+
+        /** Notes a read that moved bytes; throws if none moved for longer than the read timeout. */
+        private long readMoved(long read) throws ReadTimeoutException {
+            int timeout = readTimeout;
+            if (timeout > 0 && read >= 0) {
+                long now = System.nanoTime();
+                if (read > 0 || lastRead == 0) {
+                    lastRead = now;
+                } else if ((now - lastRead) / 1_000_000L > timeout) {
+                    throw new ReadTimeoutException("no bytes read for over " + timeout + " ms");
+                }
+            }
+            return read;
         }
 
         @Override
@@ -271,12 +295,26 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
 
         @Override
         public int write(ByteBuffer src) throws IOException {
-            return channel.write(src);
+            return (int) wrote(channel.write(src));
         }
 
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            return channel.write(srcs, offset, length);
+            return wrote(channel.write(srcs, offset, length));
+        }
+
+        /** Notes a write that moved bytes; throws if none moved for longer than the write timeout. */
+        private long wrote(long written) throws WriteTimeoutException {
+            int timeout = writeTimeout;
+            if (timeout > 0) {
+                long now = System.nanoTime();
+                if (written > 0 || lastWrite == 0) {
+                    lastWrite = now;
+                } else if ((now - lastWrite) / 1_000_000L > timeout) {
+                    throw new WriteTimeoutException("no bytes written for over " + timeout + " ms");
+                }
+            }
+            return written;
         }
 
         @Override
@@ -291,7 +329,7 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
 
         @Override
         public long transferFrom(FileChannel src, long position, long count) throws IOException {
-            return src.transferTo(position, count, channel);
+            return wrote(src.transferTo(position, count, channel));
         }
 
         @Override

@@ -46,6 +46,8 @@ final class ForeignSockets implements NativeSockets {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int SOCK_STREAM = 1;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_SEQPACKET = 5;
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int O_CLOEXEC = 02000000;
     private static final int SOL_SOCKET = 1;
@@ -118,7 +120,7 @@ final class ForeignSockets implements NativeSockets {
                     throw new IOException("cannot listen on unix:@" + name + ": listen(): " + error(state));
                 }
                 return into(fd, AF_UNIX, arena, state);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
                 closeQuietly(fd);
                 throw e;
             }
@@ -145,7 +147,8 @@ final class ForeignSockets implements NativeSockets {
                 throw new IOException("fd " + fd + ": getsockopt(SO_TYPE): " + error(state));
             }
             if (type != SOCK_STREAM) {
-                throw new IllegalArgumentException(expected + "a socket of type " + type + " (2 is datagram)");
+                throw new IllegalArgumentException(expected + (type == SOCK_DGRAM ? "a datagram socket"
+                        : type == SOCK_SEQPACKET ? "a seqpacket socket" : "a socket of type " + type));
             }
             if (intOption(fd, SO_ACCEPTCONN, arena, state) != 1) {
                 throw new IllegalArgumentException(expected + "a stream socket that is not listening (connected?)");
@@ -156,7 +159,10 @@ final class ForeignSockets implements NativeSockets {
             }
             int family = address.get(JAVA_SHORT, 0);
             SocketAddress bound = parse(address);
-            return new Adopted(into(fd, family, arena, state), bound);
+            String where = bound != null ? Listener.describe(bound)
+                    : family == AF_UNIX && address.get(JAVA_BYTE, SUN_PATH_OFFSET) == 0
+                    ? "unix:@" + address.getString(SUN_PATH_OFFSET + 1, StandardCharsets.UTF_8) : "fd " + fd;
+            return new Adopted(into(fd, family, arena, state), bound, where);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

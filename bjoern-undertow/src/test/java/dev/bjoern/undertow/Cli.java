@@ -117,7 +117,6 @@ final class Cli implements AutoCloseable {
             if (System.nanoTime() > deadline || !process.isAlive() && !stderrReader.isAlive()) {
                 fail("no \"" + text + "\" on stderr within " + TIMEOUT + "; stderr:\n" + stderr);
             }
-            Thread.onSpinWait();
             Thread.sleep(5);
         }
     }

@@ -147,6 +147,23 @@ class InheritedSocketTest {
     }
 
     @Test
+    void refusesADatagramSocketFromSocketActivation() throws Exception {
+        assumeTrue(JDK >= 22, "adopting fd 3 needs JDK 22+; the unix path test checks the refusal");
+        Path socket = dir.resolve("datagram.sock");
+        List<String> launcher = command(activator(), "--datagram", "-l", socket.toString());
+        launcher.addAll(Cli.command(APP));
+        try (Cli cli = Cli.start(new ProcessBuilder(launcher))) {
+            cli.awaitStderr("Listening on");
+            // A datagram is the "communication attempt" that makes systemd-socket-activate start the server.
+            Command.withInput("x", Tools.require("socat", "apt-get install socat").toString(), "-",
+                    "UNIX-SENDTO:" + socket).ok();
+            assertEquals(1, cli.awaitExit());
+            assertTrue(cli.stderr().contains("bjoern: fd 3 must be a listening stream socket, got a datagram socket\n"),
+                    cli.stderr());
+        }
+    }
+
+    @Test
     void refusesAPipeOnFdZero() throws Exception {
         try (Cli cli = Cli.start("--inetd", APP)) {
             assertEquals(1, cli.awaitExit());

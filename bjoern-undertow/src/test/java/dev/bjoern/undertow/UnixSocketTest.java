@@ -151,4 +151,21 @@ class UnixSocketTest {
             assertEquals("POST /p q.example", curl(socket, socket.toString(), "-d", "x", "http://q.example/p").ok());
         }
     }
+
+    @Test
+    void severalWorkersShareOneUnixSocket() throws Exception {
+        Path socket = dir.resolve("workers.sock");
+        try (BjoernServer server = BjoernServer.builder(Where.app).host("unix:" + socket).workers(2).build().start()) {
+            String body = curl(socket, socket.toString(), "http://x/").ok();
+            assertTrue(body.contains("\nwsgi.multithread=true\n"), body);
+        }
+    }
+
+    @Test
+    void namesThePathWhoseDirectoryIsMissing() {
+        Path socket = dir.resolve("missing/app.sock");
+        BjoernServer server = BjoernServer.builder(Where.app).host("unix:" + socket).build();
+        IOException refused = assertThrows(IOException.class, server::bind);
+        assertEquals("cannot listen on unix:" + socket + ": No such file or directory", refused.getMessage());
+    }
 }

@@ -54,4 +54,41 @@ class IoThreadAcceptorTest {
             worker.shutdownNow();
         }
     }
+
+    @Test
+    void handsOverUnixConnectionsThatHalfCloseAndKeepTheirTimeouts(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        XnioWorker worker = Xnio.getInstance().createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        BlockingQueue<StreamConnection> opened = new ArrayBlockingQueue<>(4);
+        java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
+        try (ServerSocketChannel channel = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.bind(address);
+            IoThreadAcceptor acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, opened::add, e -> { });
+            try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(address)) {
+                StreamConnection connection = opened.poll(10, TimeUnit.SECONDS);
+                assertTrue(connection instanceof UnixStreamConnection, "got " + connection);
+                assertEquals(address, connection.getLocalAddress());
+                assertTrue(connection.getPeerAddress() instanceof java.net.UnixDomainSocketAddress);
+                connection.setOption(Options.READ_TIMEOUT, 1500);
+                assertEquals(1500, connection.getOption(Options.READ_TIMEOUT));
+                // Half-close: the client reads the bytes, then the end of the stream.
+                java.nio.ByteBuffer hello = java.nio.ByteBuffer.wrap("hello".getBytes());
+                worker.getIoThread(0).execute(() -> {
+                    try {
+                        connection.getSinkChannel().write(hello);
+                        connection.getSinkChannel().shutdownWrites();
+                        connection.getSinkChannel().flush();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                java.io.InputStream in = java.nio.channels.Channels.newInputStream(client);
+                assertEquals("hello", new String(in.readAllBytes()));
+                connection.close();
+            }
+            acceptor.close();
+        } finally {
+            worker.shutdownNow();
+        }
+    }
 }
