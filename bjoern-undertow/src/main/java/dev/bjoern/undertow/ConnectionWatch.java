@@ -84,11 +84,12 @@ final class ConnectionWatch extends AbstractStreamSourceConduit<StreamSourceCond
 
     /**
      * The response is complete; the connection waits for the next request. While the server drains, there is
-     * none: the exchange is made not persistent, so that Undertow closes the connection once it is flushed.
+     * none: the exchange is made not persistent, and the drain's next turn closes the connection.
      */
     void responseEnded(HttpServerExchange exchange) {
         if (connections.draining) {
             exchange.setPersistent(false);
+            connections.responseEnded = true;
         }
         since = connections.now;
         state = IDLE;

@@ -43,6 +43,8 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
     long now = System.nanoTime() / 1_000_000;
     /** The server stops: no connection waits for another request. */
     boolean draining;
+    /** While draining: a response ended, leaving its connection to close. */
+    boolean responseEnded;
     private ConnectionWatch newest;
     private int count;
     private boolean paused;
@@ -167,10 +169,16 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
 
     /**
      * The server stops: closes every connection that is between requests or still sending its request's
-     * headers (no request on it has begun), and from now on every response ends its connection.
+     * headers (no request on it has begun), and from now on every response ends its connection. Called
+     * again while the drain lasts, it closes the connections whose response has ended since (Undertow
+     * would otherwise wait for their clients to close first); it walks the connections only if one has.
      */
     void drain() {
+        if (draining && !responseEnded) {
+            return;
+        }
         draining = true;
+        responseEnded = false;
         for (ConnectionWatch watch = newest; watch != null; ) {
             ConnectionWatch next = watch.older;
             if (watch.state == ConnectionWatch.IDLE || watch.state == ConnectionWatch.HEADERS) {
