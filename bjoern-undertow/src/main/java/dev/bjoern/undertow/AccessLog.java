@@ -99,7 +99,9 @@ final class AccessLog implements ExchangeCompletionListener, AutoCloseable {
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener nextListener) {
         try {
-            long nanos = exchange.getRequestStartTime() > 0 ? System.nanoTime() - exchange.getRequestStartTime() : 0;
+            // -1 when the listener does not record it (a mounted handler): then no duration. nanoTime may be negative.
+            long start = exchange.getRequestStartTime();
+            long nanos = start != -1 ? System.nanoTime() - start : 0;
             long position = tail.get();
             int slot;
             while (true) {
