@@ -4,6 +4,7 @@ import dev.bjoern.WsgiApplication;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -110,11 +111,21 @@ public final class Bjoern {
     }
 
     /**
-     * Serves the server {@link #listen} bound until SIGINT or SIGTERM, then stops it gracefully and returns.
+     * Serves the server {@link #listen} bound until SIGINT or SIGTERM, then stops it gracefully and returns:
+     * see {@link BjoernServer#close()}. A second SIGINT or SIGTERM during the drain stops it at once
+     * ({@link BjoernServer#closeNow()}) and run() returns.
      *
      * @throws IllegalStateException if {@link #listen} was not called
      */
     public static void run() throws IOException, InterruptedException {
+        serve();
+    }
+
+    /**
+     * {@link #run()}, telling how it ended: 0 after a complete drain (or one cut by the drain timeout), else
+     * the number of the second signal that cut it short.
+     */
+    static int serve() throws IOException, InterruptedException {
         BjoernServer server;
         synchronized (Bjoern.class) {
             if (listening == null) {
@@ -130,19 +141,35 @@ public final class Bjoern {
         // The JDK has no public API for signals; sun.misc.Signal (module jdk.unsupported) is the one meant
         // for this, on every JDK from 8 to 25. A shutdown hook would not let run() return to its caller.
         CountDownLatch stop = new CountDownLatch(1);
-        SignalHandler previousInt = Signal.handle(new Signal("INT"), signal -> stop.countDown());
-        SignalHandler previousTerm = Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        AtomicInteger second = new AtomicInteger();
+        SignalHandler handler = signal -> {
+            if (stop.getCount() > 0) {
+                stop.countDown();
+            } else if (second.compareAndSet(0, signal.getNumber())) {
+                try {
+                    server.closeNow();
+                } catch (IOException e) {
+                    // Closing the listening socket failed; the connections are closed all the same.
+                }
+            }
+        };
+        SignalHandler previousInt = Signal.handle(new Signal("INT"), handler);
+        SignalHandler previousTerm = Signal.handle(new Signal("TERM"), handler);
         try {
             server.start();
             stop.await();
+            server.close();
         } finally {
+            if (stop.getCount() > 0) {
+                server.close();
+            }
             Signal.handle(new Signal("INT"), previousInt);
             Signal.handle(new Signal("TERM"), previousTerm);
-            server.close();
             synchronized (Bjoern.class) {
                 listening = null;
                 running = false;
             }
         }
+        return second.get();
     }
 }

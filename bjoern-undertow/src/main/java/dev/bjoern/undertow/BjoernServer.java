@@ -6,6 +6,8 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,7 +19,11 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -42,6 +48,30 @@ public final class BjoernServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 8000;
     public static final int DEFAULT_BACKLOG = 1024;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a keep-alive connection may wait for its next request: longer than the 60 s after which
+     * proxies and load balancers (nginx's upstream keepalive_timeout, AWS's ALB) drop theirs, so that they,
+     * not we, close an idle connection, and never while they send a request on it.
+     */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(75);
+    /**
+     * How long a request's headers may take from their first byte, and its body between two pieces: a real
+     * client sends its headers in a round trip or two; 20 s covers a lossy link's retransmissions (1, 2, 4,
+     * 8 s) while a slowloris connection holds its slot 20 s, not forever.
+     */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(20);
+    /** How long a response may wait for a peer that reads none of it: nginx's send_timeout. */
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The largest request line and header block, as bjoern's 80 KiB: many times what browsers send, while
+     * a slow client cannot make a connection hold Undertow's default of 1 MiB of parsed headers.
+     */
+    public static final int DEFAULT_MAX_HEADER_SIZE = 80 * 1024;
+    /**
+     * How many connections may be open at once: 10,000 idle ones take about 20 MiB of heap, and stay far
+     * below the descriptor limit the JVM raises itself to on Linux.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** Undertow's own choice for a heap over 128 MiB: 16 KiB direct buffers less room for TLS framing. */
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
 
@@ -49,16 +79,23 @@ public final class BjoernServer implements AutoCloseable {
     private final Duration drainTimeout;
     /** One handler per IO thread: each counts its own responses in flight, on its thread. */
     private final WsgiHandler[] handlers;
+    private final AccessLog accessLog;
     private Listener listener;
     private XnioWorker worker;
     private IoThreadAcceptor[] acceptors;
+    /** Per IO thread, its open connections: their limit, timeouts and drain. */
+    private OpenConnections[] connections;
+    private volatile boolean hurry;
+    private final AtomicBoolean stoppedOnce = new AtomicBoolean();
 
     private BjoernServer(Builder builder) {
         this.settings = builder.copy();
         this.drainTimeout = builder.drainTimeout;
+        this.accessLog = builder.accessLog == null ? null : new AccessLog(builder.accessLog, builder.errors);
         this.handlers = new WsgiHandler[builder.workers];
         for (int i = 0; i < handlers.length; i++) {
             handlers[i] = new WsgiHandler(builder.app, builder.maxBodySize, builder.errors, handlers.length > 1, false);
+            handlers[i].accessLog = accessLog;
         }
     }
 
@@ -108,14 +145,18 @@ public final class BjoernServer implements AutoCloseable {
         if (listener == null) {
             bind();
         }
-        worker = Xnio.getInstance(BjoernServer.class.getClassLoader()).createWorker(OptionMap.builder()
+        worker = Xnio.getInstance(BjoernServer.class.getClassLoader()).createWorker(null, OptionMap.builder()
                 .set(Options.WORKER_NAME, "bjoern")
                 .set(Options.WORKER_IO_THREADS, handlers.length)
                 .set(Options.WORKER_TASK_CORE_THREADS, 1)
                 .set(Options.WORKER_TASK_MAX_THREADS, 1)
-                .getMap());
+                .getMap(), this::stopped);
         ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
+        if (accessLog != null) {
+            accessLog.start();
+        }
         acceptors = new IoThreadAcceptor[handlers.length];
+        connections = new OpenConnections[handlers.length];
         // Several loops share the one listening channel, each registering it with its own selector; the
         // kernel wakes them all and whichever accepts first serves the connection. Chosen over one
         // SO_REUSEPORT socket per loop because it works for every kind of socket (unix, abstract, adopted
@@ -123,12 +164,12 @@ public final class BjoernServer implements AutoCloseable {
         // wrk 64 keep-alive connections, 82-102k req/s shared vs 83-90k with SO_REUSEPORT, requests split
         // 53/47 vs 50/50; one request per connection, 17.6k vs 9.4k req/s.
         for (int i = 0; i < handlers.length; i++) {
-            acceptors[i] = accept(worker.getIoThread(i), handlers[i], buffers);
+            acceptors[i] = accept(i, worker.getIoThread(i), handlers[i], buffers);
         }
         return this;
     }
 
-    private IoThreadAcceptor accept(XnioIoThread ioThread, WsgiHandler handler, ByteBufferPool buffers)
+    private IoThreadAcceptor accept(int index, XnioIoThread ioThread, WsgiHandler handler, ByteBufferPool buffers)
             throws IOException {
         HttpOpenListener http = new HttpOpenListener(buffers, OptionMap.builder()
                 // PATH_INFO is decoded by us, byte for byte, as PEP 3333 wants it.
@@ -138,11 +179,42 @@ public final class BjoernServer implements AutoCloseable {
                 // No entity limit of Undertow's: its chunked reader fixes it before our handler runs and
                 // counts framing bytes; RequestBody enforces the body limit itself, with a 413.
                 .set(UndertowOptions.MAX_ENTITY_SIZE, 0L)
+                // A larger header block is answered 400 and the connection closed, by Undertow's parser.
+                .set(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderSize)
+                // The access log's durations; otherwise the clock is not read per request.
+                .set(UndertowOptions.RECORD_REQUEST_START_TIME, accessLog != null)
                 .getMap());
         http.setRootHandler(handler);
         PrintStream errors = handler.errors;
-        return IoThreadAcceptor.start(ioThread, listener.channel, http,
-                e -> errors.println("bjoern: accepting a connection failed: " + e));
+        // Each loop takes its share of the connection limit; when one is full, the others still accept.
+        int loops = handlers.length;
+        int maxConnections = settings.maxConnections == 0 ? 0 : (settings.maxConnections + loops - 1) / loops;
+        OpenConnections open = new OpenConnections(ioThread, http, settings.idleTimeout.toMillis(),
+                settings.requestTimeout.toMillis(), settings.sendTimeout.toMillis(), maxConnections);
+        ServerSocketChannel listening = listener.channel;
+        // Started on the IO thread, so that the connection limit knows the acceptor before its first accept.
+        FutureTask<IoThreadAcceptor> starting = new FutureTask<>(() -> {
+            IoThreadAcceptor started = IoThreadAcceptor.start(ioThread, listening, open,
+                    e -> errors.println("bjoern: accepting a connection failed: " + e));
+            open.limits(started);
+            return started;
+        });
+        ioThread.execute(starting);
+        IoThreadAcceptor acceptor;
+        try {
+            acceptor = starting.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException) {
+                throw (IOException) e.getCause();
+            }
+            throw new IllegalStateException("starting to accept failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while starting to accept");
+        }
+        open.start();
+        connections[index] = open;
+        return acceptor;
     }
 
     /**
@@ -180,15 +252,35 @@ public final class BjoernServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: stops accepting at once, lets responses in flight finish for up to the drain
-     * timeout, then closes every connection and ends the IO thread. Returns within about the drain timeout
-     * and a second more, even if the application never returns. Called from the application itself (on
-     * the IO thread, which cannot wait for itself), it closes everything once the application returns,
-     * without draining. Idempotent.
+     * Stops gracefully: stops accepting at once (the listening socket is closed, so new connections are
+     * refused), closes the connections that wait between requests, lets the requests under way finish for
+     * up to the drain timeout, each response ending its connection ({@code Connection: close} when its
+     * headers are still to go out), then closes every connection left and ends the IO thread. Returns within
+     * about the drain timeout and a second more, even if the application never returns. Called from the
+     * application itself (on the IO thread, which cannot wait for itself), it closes everything once the
+     * application returns, without draining. Idempotent.
+     *
+     * <p>While the application holds the IO thread (a blocking call), the listening socket closes at the
+     * thread's next turn; connections made meanwhile wait in the backlog and are then reset.
      */
     @Override
     public void close() throws IOException {
+        stop(drainTimeout.toNanos());
+    }
+
+    /**
+     * Stops at once: stops accepting and closes every connection, cutting responses in flight short (their
+     * bodies are closed). A {@link #close()} draining on another thread stops waiting and returns too; a
+     * second SIGINT or SIGTERM does this. Idempotent.
+     */
+    public void closeNow() throws IOException {
+        hurry = true;
+        stop(0);
+    }
+
+    private void stop(long drainNanos) throws IOException {
         XnioWorker running;
+        OpenConnections[] open;
         synchronized (this) {
             if (acceptors != null) {
                 for (IoThreadAcceptor acceptor : acceptors) {
@@ -200,49 +292,90 @@ public final class BjoernServer implements AutoCloseable {
                 listener.close();
             }
             running = worker;
-            if (running == null || running.isShutdown()) {
-                return;
-            }
+            open = connections;
+        }
+        if (running == null) {
+            stopped();
+            return;
         }
         if (Thread.currentThread() instanceof XnioIoThread
                 && ((XnioIoThread) Thread.currentThread()).getWorker() == running) {
+            // The worker's termination task calls stopped().
             running.shutdown();
             return;
         }
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        long deadline = System.nanoTime() + drainNanos;
         try {
-            for (int i = 0; i < handlers.length; i++) {
-                awaitDrained(running.getIoThread(i), handlers[i], deadline);
+            awaitDrained(running, open, deadline);
+            for (int i = 0; i < open.length; i++) {
+                try {
+                    running.getIoThread(i).execute(open[i]::closeAll);
+                } catch (RejectedExecutionException alreadyStopping) {
+                    // The worker closes every connection itself.
+                }
             }
             running.shutdown();
-            if (!running.awaitTermination(Math.max(0, deadline - System.nanoTime()) + 1_000_000_000L,
-                    TimeUnit.NANOSECONDS)) {
+            long grace = hurry ? 0 : Math.max(0, deadline - System.nanoTime()) + 1_000_000_000L;
+            if (!running.awaitTermination(grace, TimeUnit.NANOSECONDS)) {
                 running.shutdownNow();
             }
         } catch (InterruptedException e) {
             running.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        stopped();
     }
 
     /**
-     * Waits until no response is in flight, asking on the IO thread that counts them, or until the
-     * deadline: an application that blocks the IO thread cannot hold close() up for longer.
+     * Begins the drain on the IO thread, then waits until every connection has closed, asking on the IO
+     * thread that counts them, until the deadline or until {@link #closeNow()}: an application that blocks
+     * the IO thread cannot hold close() up for longer.
      */
-    private static void awaitDrained(XnioIoThread ioThread, WsgiHandler handler, long deadline)
+    private void awaitDrained(XnioWorker running, OpenConnections[] open, long deadline)
             throws InterruptedException {
-        CountDownLatch drained = new CountDownLatch(1);
-        ioThread.execute(new Runnable() {
-            @Override
-            public void run() {
-                if (handler.inFlight() == 0 || System.nanoTime() >= deadline) {
-                    drained.countDown();
-                } else {
-                    ioThread.executeAfter(this, 5, TimeUnit.MILLISECONDS);
-                }
+        CountDownLatch drained = new CountDownLatch(open.length);
+        for (int i = 0; i < open.length; i++) {
+            XnioIoThread ioThread = running.getIoThread(i);
+            OpenConnections loop = open[i];
+            try {
+                ioThread.execute(new Runnable() {
+                    @Override
+                    public void run() {
+                        // Each turn, as the first: responses that ended since leave idle connections behind.
+                        loop.drain();
+                        if (loop.count() == 0 || hurry || System.nanoTime() >= deadline) {
+                            drained.countDown();
+                        } else {
+                            ioThread.executeAfter(this, 5, TimeUnit.MILLISECONDS);
+                        }
+                    }
+                });
+            } catch (RejectedExecutionException alreadyStopping) {
+                drained.countDown();
             }
-        });
-        drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        // Polled, so that closeNow() on another thread ends the wait even while the IO threads are stuck.
+        while (!drained.await(Math.min(20_000_000L, Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)
+                && !hurry && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * The server has stopped: no request is served any more (or the IO thread is stuck in the application
+     * and will not be waited for). Runs once, on whichever thread stopped it.
+     */
+    private void stopped() {
+        // A second caller (closeNow() racing close(), the worker's termination task) waits for the first.
+        synchronized (stoppedOnce) {
+            if (!stoppedOnce.compareAndSet(false, true)) {
+                return;
+            }
+            if (accessLog != null) {
+                accessLog.close();
+            }
+            // The metrics flush goes here: after the last request was counted, before close() returns.
+        }
     }
 
     /** Settings of a {@link BjoernServer}; each setter names its default. */
@@ -261,6 +394,12 @@ public final class BjoernServer implements AutoCloseable {
         private long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
         private PrintStream errors = System.err;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+        private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private OutputStream accessLog;
 
         private Builder(WsgiApplication app) {
             this.app = Objects.requireNonNull(app, "app");
@@ -397,6 +536,86 @@ public final class BjoernServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a keep-alive connection may wait for its next request before it is closed: from the end of
+         * a response, or from the connection's start, to the first byte of the request. Default 75 seconds
+         * ({@link #DEFAULT_IDLE_TIMEOUT} says why); zero for none.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout("idle timeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long a request may take to arrive: its request line and headers within this from their first
+         * byte, and its body with no pause longer than this. Past it the connection is closed without a
+         * response (a slowloris client gets nothing). Default 20 seconds; zero for none.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout("request timeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long a response may wait for a peer that reads none of it (the socket stays full); past it the
+         * connection is closed and the body closed. Default 60 seconds, as nginx's send_timeout; zero for none.
+         */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = timeout("send timeout", timeout);
+            return this;
+        }
+
+        /**
+         * The largest request line plus header block, in bytes; a larger one is answered 400 and the connection
+         * closed. Default 81920 (80 KiB, as bjoern). It is checked per read of up to 16 KiB, so a request may
+         * go up to one read over before it is refused.
+         */
+        public Builder maxHeaderSize(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("max header size must be at least 1024 bytes, got " + bytes);
+            }
+            this.maxHeaderSize = bytes;
+            return this;
+        }
+
+        /**
+         * How many connections may be open at once. At the limit the server stops accepting: new connections
+         * wait in the listen backlog, are served as soon as an open one closes, and beyond the backlog are
+         * refused by the kernel. Default 10,000; zero for no limit.
+         */
+        public Builder maxConnections(int connections) {
+            if (connections < 0) {
+                throw new IllegalArgumentException("max connections must be 0 (no limit) or more, got "
+                        + connections);
+            }
+            this.maxConnections = connections;
+            return this;
+        }
+
+        /**
+         * Logs each request to {@code out}, one line in the Common Log Format plus the microseconds it took:
+         * {@code 127.0.0.1 - - [24/Nov/2026:09:00:13 +0000] "GET /hello?x=1 HTTP/1.1" 200 13 187}. Lines are
+         * written by a thread of their own, never by the IO thread, and flushed when none is waiting and when
+         * the server stops; {@code out} is not closed. Requests the parser refuses (400 before the handler)
+         * are not logged. Default: no access log; null turns it off.
+         */
+        public Builder accessLog(OutputStream out) {
+            this.accessLog = out;
+            return this;
+        }
+
+        private static Duration timeout(String name, Duration timeout) {
+            Objects.requireNonNull(timeout, name);
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative, got " + timeout);
+            }
+            if (!timeout.isZero() && timeout.toMillis() == 0) {
+                // Sub-millisecond timeouts would round to "none".
+                return Duration.ofMillis(1);
+            }
+            return timeout;
+        }
+
         /** A server with these settings, not yet bound. */
         public BjoernServer build() {
             return new BjoernServer(this);
@@ -416,6 +635,12 @@ public final class BjoernServer implements AutoCloseable {
             copy.maxBodySize = maxBodySize;
             copy.errors = errors;
             copy.drainTimeout = drainTimeout;
+            copy.idleTimeout = idleTimeout;
+            copy.requestTimeout = requestTimeout;
+            copy.sendTimeout = sendTimeout;
+            copy.maxHeaderSize = maxHeaderSize;
+            copy.maxConnections = maxConnections;
+            copy.accessLog = accessLog;
             return copy;
         }
     }

@@ -152,8 +152,9 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
         if (!parked) {
             parked = true;
             channel.getWriteSetter().set(this);
-            call.parked();
         }
+        // Each time: the send timeout counts from the last time the socket was full.
+        call.parked();
         channel.resumeWrites();
     }
 }

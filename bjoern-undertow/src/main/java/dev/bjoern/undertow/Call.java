@@ -28,6 +28,8 @@ final class Call implements StartResponse, Write {
     private final WsgiHandler handler;
     private final HttpServerExchange exchange;
     private final Map<String, Object> environ;
+    /** The connection's timeouts and drain; null when mounted in another server. */
+    private final ConnectionWatch watch;
 
     private String status;
     private long contentLength = -1;
@@ -58,6 +60,7 @@ final class Call implements StartResponse, Write {
         this.handler = handler;
         this.exchange = exchange;
         this.environ = environ;
+        this.watch = ConnectionWatch.of(exchange);
     }
 
     void run() {
@@ -300,6 +303,10 @@ final class Call implements StartResponse, Write {
     /** Sets the framing headers; returns the Content-Length the response declares, or -1. */
     private long frame(long knownLength) {
         HeaderMap headers = exchange.getResponseHeaders();
+        if (watch != null && watch.draining()) {
+            // The server stops: this response ends its connection, and says so.
+            exchange.setPersistent(false);
+        }
         if (!Connectors.isEntityBodyAllowed(exchange.getStatusCode())) {
             // 204 and 304 have no body and say no length, to HEAD as to GET (RFC 9110 8.6).
             headers.remove(Headers.CONTENT_LENGTH);
@@ -322,8 +329,11 @@ final class Call implements StartResponse, Write {
         }
     }
 
-    /** The response waits for the socket to drain: watch the connection until it ends. */
+    /** The response waits for the socket to drain, again: watch the connection until it ends. */
     void parked() {
+        if (watch != null) {
+            watch.waiting();
+        }
         if (!parked && !ended) {
             parked = true;
             InFlight.park(exchange.getConnection(), this);
@@ -333,6 +343,9 @@ final class Call implements StartResponse, Write {
     /** The body was sent whole. */
     void finished() {
         end(null);
+        if (watch != null) {
+            watch.responseEnded(exchange);
+        }
         exchange.endExchange();
     }
 

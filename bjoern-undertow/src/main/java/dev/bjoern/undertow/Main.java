@@ -1,9 +1,13 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.WsgiApplication;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +19,8 @@ import java.util.logging.Logger;
  * {@code CLASS} spec names until SIGINT or SIGTERM, then stops gracefully. {@code --help} says the rest.
  *
  * <p>Exit status: 0 after a signal or {@code --help}; 1 when the server cannot start (the address is in
- * use) or the application's own code fails while it is created; 2 for a usage error. This is the only
+ * use, the access log cannot be opened) or the application's own code fails while it is created; 2 for a
+ * usage error; 128 plus the signal's number when a second SIGINT or SIGTERM cut the drain short. This is the only
  * class that calls {@link System#exit}.
  */
 public final class Main {
@@ -23,7 +28,10 @@ public final class Main {
             Usage: java -cp bjoern.jar:APP_CLASSPATH dev.bjoern.undertow.Main [options] APP [app options...]
 
             Serves APP on one IO thread until SIGINT or SIGTERM, then stops gracefully: it stops
-            accepting, gives responses in flight up to %d seconds, and exits 0.
+            accepting (new connections are refused), closes idle keep-alive connections, lets the
+            requests under way finish for up to --drain-timeout (each response then closes its
+            connection), and exits 0. A second SIGINT or SIGTERM stops at once: exit 128 + the
+            signal's number (130 for SIGINT, 143 for SIGTERM).
 
             APP is one of:
               com.example.App:app   a static member, of any access: a field holding a
@@ -34,7 +42,7 @@ public final class Main {
               com.example.App       a class implementing WsgiApplication, with a public no-arg
                                     constructor
 
-            Options (long ones also as --name=VALUE):
+            Options (long ones also as --name=VALUE; SECONDS may have a fraction, 0 means none):
               -a, --host ADDR              address to listen on: IPv4, IPv6 (::1, ::) or a host
                                            name; unix:/PATH for a unix socket file, unix:@NAME
                                            for a Linux abstract socket (JDK 22+) (default %s)
@@ -52,6 +60,23 @@ public final class Main {
                                            "wait" mode); -a, -p and --uds are then not used
                   --max-body-size BYTES    largest request body; a larger one gets 413
                                            (default %d, that is %d MiB)
+                  --max-header-size BYTES  largest request line and headers; larger gets 400
+                                           (default %d, that is %d KiB)
+                  --max-connections N      connections open at once; at the limit new ones
+                                           wait in the listen backlog (default %d; 0: no limit)
+                  --idle-timeout SECONDS   close a keep-alive connection idle this long
+                                           between requests (default %s)
+                  --request-timeout SECONDS
+                                           close a connection whose request headers are not
+                                           complete this long after their first byte, or
+                                           whose body pauses this long (default %s)
+                  --send-timeout SECONDS   close a connection whose peer reads none of the
+                                           response for this long (default %s)
+                  --drain-timeout SECONDS  on SIGINT/SIGTERM, how long requests under way may
+                                           take to finish (default %s)
+                  --access-log FILE|-      log each request to FILE (appended) or to stdout
+                                           (stderr under --inetd), in Common Log Format plus
+                                           microseconds taken (default: no access log)
               -h, --help                   print this help and exit
 
             App options: every argument bjoern does not know goes, in order, to the static method
@@ -64,7 +89,7 @@ public final class Main {
             newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
             Abstract sockets (unix:@NAME) and fd 3 use native calls: add
             --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning.
-            Everything is logged to stderr.
+            Everything but an access log to stdout is logged to stderr.
 
             On start, one line goes to stderr: "bjoern: serving APP on WHERE", WHERE being
             http://HOST:PORT/ with the port really bound, unix:PATH, unix:@NAME, or either with
@@ -72,10 +97,14 @@ public final class Main {
 
             Exit status: 0 after SIGINT, SIGTERM or --help; 1 if the server cannot start (the
             address is in use, an inherited fd is no listening socket, the JDK is too old for
-            unix:@NAME or fd 3) or creating APP throws; 2 for a usage error.
-            """.formatted(BjoernServer.DEFAULT_DRAIN_TIMEOUT.toSeconds(), BjoernServer.DEFAULT_HOST,
-            BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG, WsgiHandler.DEFAULT_MAX_BODY_SIZE,
-            WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20);
+            unix:@NAME or fd 3, the access log cannot be opened) or creating APP throws; 2 for a
+            usage error; 130 or 143 after a second SIGINT or SIGTERM.
+            """.formatted(BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG,
+            WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20,
+            BjoernServer.DEFAULT_MAX_HEADER_SIZE, BjoernServer.DEFAULT_MAX_HEADER_SIZE >> 10,
+            BjoernServer.DEFAULT_MAX_CONNECTIONS, seconds(BjoernServer.DEFAULT_IDLE_TIMEOUT),
+            seconds(BjoernServer.DEFAULT_REQUEST_TIMEOUT), seconds(BjoernServer.DEFAULT_SEND_TIMEOUT),
+            seconds(BjoernServer.DEFAULT_DRAIN_TIMEOUT));
 
     // JUL holds loggers weakly: keep this one, or the level set on it is lost with it.
     private static final Logger XNIO_LOG = Logger.getLogger("org.xnio");
@@ -124,10 +153,16 @@ public final class Main {
             return 1;
         }
 
+        OutputStream accessLog = null;
         try {
+            if (options.accessLog != null) {
+                accessLog = options.accessLog.equals("-") ? System.out : openAccessLog(options.accessLog);
+                settings.accessLog(accessLog);
+            }
             BjoernServer bound = Bjoern.listen(settings);
             System.err.println("bjoern: serving " + options.appSpec + " on " + bound.where());
-            Bjoern.run();
+            int second = Bjoern.serve();
+            return second == 0 ? 0 : 128 + second;
         } catch (IOException | UnsupportedOperationException e) {
             System.err.println("bjoern: " + e.getMessage());
             return 1;
@@ -135,8 +170,28 @@ public final class Main {
             // An inherited fd that is not a listening socket: the setup is wrong, not the command line.
             System.err.println("bjoern: " + e.getMessage());
             return 1;
+        } finally {
+            if (accessLog != null && accessLog != System.out) {
+                try {
+                    accessLog.close();
+                } catch (IOException e) {
+                    System.err.println("bjoern: closing the access log failed: " + e.getMessage());
+                }
+            }
         }
-        return 0;
+    }
+
+    private static OutputStream openAccessLog(String file) throws IOException {
+        try {
+            return new FileOutputStream(file, true);
+        } catch (IOException e) {
+            throw new IOException("--access-log: cannot open \"" + file + "\" for appending: " + e.getMessage(), e);
+        }
+    }
+
+    /** A duration as the help shows it: whole seconds, or a fraction. */
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
     }
 
     private static InetAddress resolve(String host) {
@@ -157,12 +212,20 @@ public final class Main {
         if (options.socketMode != null) {
             builder.unixSocketPermissions(Listener.permissions(options.socketMode));
         }
+        builder.idleTimeout(options.idleTimeout).requestTimeout(options.requestTimeout)
+                .sendTimeout(options.sendTimeout).drainTimeout(options.drainTimeout);
+        // The engine owns each limit's range; the user needs to know which flag broke it.
         try {
-            return builder.maxBodySize(options.maxBodySize);
+            builder.maxBodySize(options.maxBodySize);
         } catch (IllegalArgumentException e) {
-            // The engine owns the body limit's range; the user needs to know which flag broke it.
             throw new IllegalArgumentException("--max-body-size: " + e.getMessage(), e);
         }
+        try {
+            builder.maxHeaderSize(options.maxHeaderSize);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--max-header-size: " + e.getMessage(), e);
+        }
+        return builder.maxConnections(options.maxConnections);
     }
 
     private static String unbracketed(String host) {
@@ -179,6 +242,13 @@ public final class Main {
         int backlog = BjoernServer.DEFAULT_BACKLOG;
         int workers = 1;
         boolean inetd;
+        int maxHeaderSize = BjoernServer.DEFAULT_MAX_HEADER_SIZE;
+        int maxConnections = BjoernServer.DEFAULT_MAX_CONNECTIONS;
+        Duration idleTimeout = BjoernServer.DEFAULT_IDLE_TIMEOUT;
+        Duration requestTimeout = BjoernServer.DEFAULT_REQUEST_TIMEOUT;
+        Duration sendTimeout = BjoernServer.DEFAULT_SEND_TIMEOUT;
+        Duration drainTimeout = BjoernServer.DEFAULT_DRAIN_TIMEOUT;
+        String accessLog;
         boolean help;
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
@@ -227,7 +297,32 @@ public final class Main {
                         options.inetd = true;
                         break;
                     case "--max-body-size":
-                        options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, "--max-body-size"));
+                        options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--max-header-size":
+                        options.maxHeaderSize = (int) Math.min(Integer.MAX_VALUE,
+                                bytes(inline != null ? inline : value(args, ++i, name), name));
+                        break;
+                    case "--max-connections":
+                        options.maxConnections = limit(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--idle-timeout":
+                        options.idleTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--request-timeout":
+                        options.requestTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--send-timeout":
+                        options.sendTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--drain-timeout":
+                        options.drainTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--access-log":
+                        options.accessLog = inline != null ? inline : value(args, ++i, name);
+                        if (options.accessLog.isEmpty()) {
+                            throw new IllegalArgumentException("--access-log needs a file name or \"-\" for stdout");
+                        }
                         break;
                     default:
                         if (options.appSpec == null && !arg.startsWith("-")) {
@@ -270,12 +365,27 @@ public final class Main {
             return Integer.parseInt(value);
         }
 
-        private static long bytes(String value) {
+        private static long bytes(String value, String flag) {
             if (!value.matches("[0-9]{1,18}")) {
-                throw new IllegalArgumentException("--max-body-size must be a number of bytes, got \"" + value
-                        + "\"");
+                throw new IllegalArgumentException(flag + " must be a number of bytes, got \"" + value + "\"");
             }
             return Long.parseLong(value);
+        }
+
+        private static int limit(String value, String flag) {
+            if (!value.matches("[0-9]{1,9}")) {
+                throw new IllegalArgumentException(flag + " must be a whole number from 0 (no limit) to 999999999, got \""
+                        + value + "\"");
+            }
+            return Integer.parseInt(value);
+        }
+
+        private static Duration seconds(String value, String flag) {
+            if (!value.matches("[0-9]{1,9}(\\.[0-9]{1,3})?")) {
+                throw new IllegalArgumentException(flag + " must be a number of seconds (up to 3 decimals), got \""
+                        + value + "\"");
+            }
+            return Duration.ofMillis(new BigDecimal(value).movePointRight(3).longValueExact());
         }
     }
 }

@@ -39,6 +39,8 @@ public final class WsgiHandler implements HttpHandler {
     private final Addresses addresses = new Addresses();
     /** Calls begun and not yet ended; kept on the IO thread, where BjoernServer reads it too. */
     private int inFlight;
+    /** Set by BjoernServer before it starts, when it keeps an access log. */
+    AccessLog accessLog;
 
     /** Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}. */
     public WsgiHandler(WsgiApplication app) {
@@ -79,6 +81,13 @@ public final class WsgiHandler implements HttpHandler {
         HeaderMap headers = exchange.getRequestHeaders();
         // Undertow marks a request without Content-Length and Transfer-Encoding complete: most need no check.
         boolean hasBody = !exchange.isRequestComplete();
+        ConnectionWatch watch = ConnectionWatch.of(exchange);
+        if (watch != null) {
+            watch.requestStarted(hasBody);
+        }
+        if (accessLog != null) {
+            exchange.addExchangeCompleteListener(accessLog);
+        }
         long length = -1;
         if (hasBody) {
             String transferEncoding = headers.getFirst(Headers.TRANSFER_ENCODING);
@@ -126,6 +135,10 @@ public final class WsgiHandler implements HttpHandler {
     }
 
     void callWithBody(HttpServerExchange exchange, Map<String, Object> environ, byte[] body, int size) {
+        ConnectionWatch watch = ConnectionWatch.of(exchange);
+        if (watch != null) {
+            watch.bodyRead();
+        }
         environ.put(Environ.WSGI_INPUT, new ByteArrayInputStream(body, 0, size));
         call(exchange, environ);
     }

@@ -63,6 +63,21 @@ public final class IoThreadAcceptor implements Closeable {
         return new IoThreadAcceptor(channel, handle);
     }
 
+    /**
+     * Stops taking connections from the backlog until {@link #resume()}, on the IO thread; new connections
+     * wait in the kernel's backlog meanwhile.
+     */
+    public void pause() {
+        handle.paused = true;
+        handle.suspend(SelectionKey.OP_ACCEPT);
+    }
+
+    /** Takes connections again after {@link #pause()}, on the IO thread. */
+    public void resume() {
+        handle.paused = false;
+        handle.resume(SelectionKey.OP_ACCEPT);
+    }
+
     /** Stops accepting and closes the listening channel; connections already accepted are not touched. */
     @Override
     public void close() throws IOException {
@@ -75,6 +90,8 @@ public final class IoThreadAcceptor implements Closeable {
         private final ChannelListener<? super StreamConnection> openListener;
         private final Consumer<IOException> onAcceptError;
         private final boolean tcp;
+        /** Set by {@link IoThreadAcceptor#pause()}: the open listener may pause us in the middle of a batch. */
+        boolean paused;
 
         Handle(WorkerThread thread, SelectionKey key, ServerSocketChannel channel,
                 ChannelListener<? super StreamConnection> openListener, Consumer<IOException> onAcceptError)
@@ -88,7 +105,7 @@ public final class IoThreadAcceptor implements Closeable {
 
         @Override
         void handleReady(int ops) {
-            for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+            for (int i = 0; i < ACCEPTS_PER_EVENT && !paused; i++) {
                 SocketChannel accepted;
                 try {
                     accepted = channel.accept();
@@ -98,7 +115,11 @@ public final class IoThreadAcceptor implements Closeable {
                     // Out of descriptors, most likely: the backlog stays readable, so pause instead of spinning.
                     onAcceptError.accept(e);
                     suspend(SelectionKey.OP_ACCEPT);
-                    getWorkerThread().executeAfter(() -> resume(SelectionKey.OP_ACCEPT),
+                    getWorkerThread().executeAfter(() -> {
+                        if (!paused) {
+                            resume(SelectionKey.OP_ACCEPT);
+                        }
+                    },
                             BACK_OFF_MILLIS, TimeUnit.MILLISECONDS);
                     return;
                 }

@@ -120,6 +120,14 @@ class CliTest {
                     "-a, --host ADDR", "(default 127.0.0.1)",
                     "-p, --port PORT", "(default 8000)",
                     "--max-body-size BYTES", "(default 10485760, that is 10 MiB)",
+                    "--max-header-size BYTES", "(default 81920, that is 80 KiB)",
+                    "--max-connections N", "(default 10000; 0: no limit)",
+                    "--idle-timeout SECONDS", "(default 75 s)",
+                    "--request-timeout SECONDS", "(default 20 s)",
+                    "--send-timeout SECONDS", "(default 60 s)",
+                    "--drain-timeout SECONDS", "(default 30 s)",
+                    "--access-log FILE|-", "(default: no access log)",
+                    "130 for SIGINT, 143 for SIGTERM",
                     "-h, --help",
                     "com.example.App:app", "com.example.App ",
                     "App options:", "\"-- -p 9000\"")) {
@@ -205,6 +213,31 @@ class CliTest {
     @Test
     void refusesAnOptionWithoutItsValue() throws Exception {
         assertUsageError("-a/--host needs a value", APPS + "Apps:field", "-a");
+    }
+
+    @Test
+    void refusesATimeoutThatIsNotANumberOfSeconds() throws Exception {
+        assertUsageError("--idle-timeout must be a number of seconds (up to 3 decimals), got \"soon\"",
+                "--idle-timeout", "soon", APPS + "Apps:field");
+        assertUsageError("--drain-timeout must be a number of seconds (up to 3 decimals), got \"-1\"",
+                "--drain-timeout=-1", APPS + "Apps:field");
+    }
+
+    @Test
+    void refusesLimitsOutOfRangeNamingTheFlag() throws Exception {
+        assertUsageError("--max-header-size: max header size must be at least 1024 bytes, got 100",
+                "--max-header-size", "100", APPS + "Apps:field");
+        assertUsageError("--max-connections must be a whole number from 0 (no limit) to 999999999, got \"many\"",
+                "--max-connections", "many", APPS + "Apps:field");
+    }
+
+    @Test
+    void exitsWithOneNamingTheAccessLogThatCannotBeOpened() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--access-log", "/nonexistent-dir/access.log", APPS + "Apps:field")) {
+            assertEquals(1, cli.awaitExit());
+            assertTrue(cli.stderr().startsWith(
+                    "bjoern: --access-log: cannot open \"/nonexistent-dir/access.log\" for appending: "), cli.stderr());
+        }
     }
 
     @Test
