@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.WsgiApplication;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -47,7 +48,9 @@ public final class BjoernServer implements AutoCloseable {
     private final InetSocketAddress requested;
     private final int backlog;
     private final Duration drainTimeout;
-    private final WsgiHandler handler;
+    private WsgiHandler handler;
+    private Metrics metrics;
+    private final MeterRegistry meterRegistry;
     private ServerSocketChannel channel;
     private XnioWorker worker;
     private IoThreadAcceptor acceptor;
@@ -56,7 +59,9 @@ public final class BjoernServer implements AutoCloseable {
         this.requested = new InetSocketAddress(builder.address, builder.port);
         this.backlog = builder.backlog;
         this.drainTimeout = builder.drainTimeout;
-        this.handler = new WsgiHandler(builder.app, builder.maxBodySize, builder.errors, false, false);
+        this.meterRegistry = builder.meterRegistry;
+        this.metrics = Metrics.of(builder.statsd, builder.meterRegistry);
+        this.handler = new WsgiHandler(builder.app, builder.maxBodySize, builder.errors, false, false, metrics);
     }
 
     /** A builder for a server of {@code app} on 127.0.0.1:8000 with the defaults its setters name. */
@@ -118,9 +123,32 @@ public final class BjoernServer implements AutoCloseable {
                 .getMap());
         http.setRootHandler(handler);
         PrintStream errors = handler.errors;
-        acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, http,
-                e -> errors.println("bjoern: accepting a connection failed: " + e));
+        metrics.start(errors);
+        acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, ConnectionMetrics.counting(http, metrics),
+                e -> {
+                    metrics.acceptFailed();
+                    errors.println("bjoern: accepting a connection failed: " + e);
+                });
         return this;
+    }
+
+    /**
+     * Sends statsd as {@code statsd} says instead of what the builder said: for {@code Bjoern.run(statsd)}
+     * after {@code Bjoern.listen}.
+     *
+     * @throws IllegalStateException if already started, or statsd is enabled without its registry
+     */
+    synchronized void useStatsd(Statsd statsd) {
+        if (worker != null) {
+            throw new IllegalStateException("statsd settings cannot change once the server is started");
+        }
+        if (meterRegistry != null) {
+            // Its meters are bound to this server's counters already.
+            throw new IllegalStateException("a server with a meter registry takes its statsd settings from the "
+                    + "builder, not from Bjoern.run(statsd)");
+        }
+        metrics = Metrics.of(statsd, null);
+        handler = new WsgiHandler(handler.app, handler.maxBodySize, handler.errors, false, false, metrics);
     }
 
     /** The bound address, with the real port when 0 was asked for. */
@@ -178,6 +206,8 @@ public final class BjoernServer implements AutoCloseable {
             running.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // Metrics last, after the drain: their final statsd flush counts every response that finished.
+        metrics.close();
     }
 
     /**
@@ -208,6 +238,8 @@ public final class BjoernServer implements AutoCloseable {
         private long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
         private PrintStream errors = System.err;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Statsd statsd = Statsd.DISABLED;
+        private MeterRegistry meterRegistry;
 
         private Builder(WsgiApplication app) {
             this.app = Objects.requireNonNull(app, "app");
@@ -276,7 +308,30 @@ public final class BjoernServer implements AutoCloseable {
             return this;
         }
 
-        /** A server with these settings, not yet bound. */
+        /**
+         * Sends bjoern's statsd counters, as bjoern's {@code statsd} argument; docs/metrics.md lists them.
+         * Default {@link Statsd#DISABLED}. Its extras ({@code timer}, {@code gauge}, {@code jvm}) also apply to
+         * a {@link #meterRegistry}.
+         */
+        public Builder statsd(Statsd statsd) {
+            this.statsd = Objects.requireNonNull(statsd, "statsd");
+            return this;
+        }
+
+        /**
+         * Registers bjoern's counters as meters on a Micrometer registry of the caller's (Prometheus, Datadog,
+         * ...), under bjoern's names without a namespace. Default none.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * A server with these settings, not yet bound.
+         *
+         * @throws IllegalStateException if statsd is enabled without its registry on the classpath
+         */
         public BjoernServer build() {
             return new BjoernServer(this);
         }

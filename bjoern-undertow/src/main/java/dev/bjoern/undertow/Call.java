@@ -42,11 +42,13 @@ final class Call implements StartResponse, Write {
     private Iterator<byte[]> chunks;
     private boolean ended;
     private boolean parked;
+    private final long started;
 
     Call(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ) {
         this.handler = handler;
         this.exchange = exchange;
         this.environ = environ;
+        this.started = handler.metrics.started();
     }
 
     void run() {
@@ -246,6 +248,11 @@ final class Call implements StartResponse, Write {
         }
     }
 
+    /** The response waits for the socket to drain (each time): counted. */
+    void waiting() {
+        handler.metrics.responseWaiting();
+    }
+
     /** The response waits for the socket to drain: watch the connection until it ends. */
     void parked() {
         if (!parked && !ended) {
@@ -256,6 +263,7 @@ final class Call implements StartResponse, Write {
 
     /** The body was sent whole. */
     void finished() {
+        if (!ended) handler.metrics.responseDone(exchange.isPersistent(), started);
         end(null);
         exchange.endExchange();
     }
@@ -267,19 +275,22 @@ final class Call implements StartResponse, Write {
      * @param appError what the application threw, or null when the connection failed under us
      */
     void abort(Throwable appError) {
+        handler.metrics.responseAborted(!ended, appError == null);
         end(appError);
         IoUtils.safeClose(exchange.getConnection());
     }
 
     /** The connection closed while this call was in flight. */
     void connectionClosed() {
+        handler.metrics.responseAborted(!ended, false);
         end(null);
     }
 
     /** The application failed before the headers went out: 500, empty, and the connection closed. */
     private void fail(Throwable appError) {
+        if (!ended) handler.metrics.appError();
         end(appError);
-        WsgiHandler.reject(exchange, 500);
+        handler.reject(exchange, 500);
     }
 
     private void end(Throwable appError) {

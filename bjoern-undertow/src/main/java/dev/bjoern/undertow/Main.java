@@ -40,6 +40,12 @@ public final class Main {
               -p, --port PORT              TCP port, 0 for any free one (default %d)
                   --max-body-size BYTES    largest request body; a larger one gets 413
                                            (default %d, that is %d MiB)
+                  --statsd JSON            send bjoern's statsd counters, as bjoern's statsd
+                                           dict: '{"enable": true, "host": "127.0.0.1",
+                                           "port": 8125, "ns": "bjoern", "tags": "app:x,zone:y"}'
+                                           (every key optional; default off; empty host is
+                                           127.0.0.1, empty ns no prefix; extras "timer",
+                                           "gauge", "jvm": true; see docs/metrics.md)
               -h, --help                   print this help and exit
 
             App options: every argument bjoern does not know goes, in order, to the static method
@@ -92,7 +98,14 @@ public final class Main {
         }
 
         try {
-            BjoernServer bound = Bjoern.listen(settings);
+            BjoernServer bound;
+            try {
+                bound = Bjoern.listen(settings);
+            } catch (IllegalStateException e) {
+                // statsd enabled without its registry on the classpath: the message names the dependency.
+                System.err.println("bjoern: " + e.getMessage());
+                return 1;
+            }
             System.err.println("bjoern: serving " + options.appSpec + " on http://" + urlHost(options.host) + ":"
                     + bound.port() + "/");
             Bjoern.run();
@@ -118,11 +131,19 @@ public final class Main {
     private static BjoernServer.Builder settings(WsgiApplication app, InetAddress address, Options options) {
         BjoernServer.Builder builder = BjoernServer.builder(app).host(address.getHostAddress()).port(options.port);
         try {
-            return builder.maxBodySize(options.maxBodySize);
+            builder.maxBodySize(options.maxBodySize);
         } catch (IllegalArgumentException e) {
             // The engine owns the body limit's range; the user needs to know which flag broke it.
             throw new IllegalArgumentException("--max-body-size: " + e.getMessage(), e);
         }
+        if (options.statsd != null) {
+            try {
+                builder.statsd(Statsd.parse(options.statsd));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--statsd: " + e.getMessage(), e);
+            }
+        }
+        return builder;
     }
 
     private static String unbracketed(String host) {
@@ -139,6 +160,7 @@ public final class Main {
         String host = BjoernServer.DEFAULT_HOST;
         int port = BjoernServer.DEFAULT_PORT;
         long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
+        String statsd;
         boolean help;
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
@@ -163,6 +185,9 @@ public final class Main {
                         break;
                     case "-p", "--port":
                         options.port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
+                        break;
+                    case "--statsd":
+                        options.statsd = inline != null ? inline : value(args, ++i, "--statsd");
                         break;
                     case "--max-body-size":
                         options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, "--max-body-size"));

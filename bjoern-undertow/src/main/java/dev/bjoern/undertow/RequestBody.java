@@ -73,17 +73,21 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         try {
             while (size != length) {
                 if (size == data.length && !grow()) {
-                    WsgiHandler.reject(exchange, 413);
+                    handler.reject(exchange, 413);
                     return;
                 }
                 int read = channel.read(ByteBuffer.wrap(data, size, data.length - size));
                 if (read == 0) {
+                    handler.metrics.requestWaiting();
                     channel.resumeReads();
                     return;
                 }
                 if (read < 0) {
                     if (length >= 0) {
-                        throw new IOException("request body ended after " + size + " of " + length + " bytes");
+                        // The client closed before the body it announced was complete.
+                        handler.metrics.requestAborted(true);
+                        IoUtils.safeClose(exchange.getConnection());
+                        return;
                     }
                     break;
                 }
@@ -91,10 +95,11 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             }
         } catch (RequestTooBigException e) {
             // A host Undertow's own entity limit, which its chunked reader applies before we can lift it.
-            WsgiHandler.reject(exchange, 413);
+            handler.reject(exchange, 413);
             return;
         } catch (IOException e) {
             // The client went away or sent broken chunk framing: nobody is left to answer.
+            handler.metrics.requestAborted(false);
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
