@@ -2,6 +2,7 @@ package dev.bjoern.undertow;
 
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
+import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.protocol.http.HttpContinue;
@@ -99,13 +100,19 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             return;
         } catch (IOException e) {
             // The client went away or sent broken chunk framing: nobody is left to answer.
-            handler.metrics.requestAborted(false);
+            handler.metrics.requestAborted(peerClosed(exchange));
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
         channel.suspendReads();
         channel.getReadSetter().set(null);
         handler.callWithBody(exchange, environ, data, size);
+    }
+
+    /** True if the client ended its side of the connection: Undertow reports a body cut short as an error. */
+    private static boolean peerClosed(HttpServerExchange exchange) {
+        return exchange.getConnection() instanceof AbstractServerConnection
+                && ((AbstractServerConnection) exchange.getConnection()).getOriginalSourceConduit().isReadShutdown();
     }
 
     /**

@@ -157,6 +157,30 @@ class MetricsTest {
     }
 
     @Test
+    void abandonedRequestBodiesAreToldApart() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TestServer server = TestServer.start(Traffic.APP, b -> b.meterRegistry(registry))) {
+            // The client closes 3 bytes into a body of 10.
+            try (RawHttp http = server.connect()) {
+                http.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+                http.socket.shutdownOutput();
+                assertTrue(http.closedByServer());
+            }
+            // Broken chunked framing: a chunk size that overflows.
+            try (RawHttp http = server.connect()) {
+                http.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n");
+                assertTrue(http.closedByServer());
+            }
+        }
+        assertEquals(2.0, Traffic.count(registry, "req.aborted"));
+        assertEquals(1.0, Traffic.count(registry, "req.error.client_disconnected"));
+        assertEquals(1.0, Traffic.count(registry, "req.error.read"));
+        assertEquals(0.0, Traffic.count(registry, "req.success.read"));
+        assertEquals(0.0, Traffic.count(registry, "req.done"));
+        assertEquals(0.0, Traffic.count(registry, "resp.done"));
+    }
+
+    @Test
     void closingTwiceSendsTheCountsOnce() throws Exception {
         try (UdpLines udp = new UdpLines()) {
             BjoernServer server = BjoernServer.builder(Traffic.APP).port(0)
