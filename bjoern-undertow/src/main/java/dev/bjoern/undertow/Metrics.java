@@ -22,7 +22,9 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
@@ -90,6 +92,30 @@ class Metrics implements AutoCloseable {
         void responseAborted(boolean first, boolean peerGone) {
         }
     };
+
+    /**
+     * bjoern's 15 counters and how each is read. A registry holds what it reads weakly: the server holds this
+     * object, and so its adders, strongly.
+     */
+    private static final Map<String, ToDoubleFunction<Metrics>> COUNTERS = new LinkedHashMap<>();
+
+    static {
+        COUNTERS.put("conn.accept.error", m -> m.acceptError.sum());
+        COUNTERS.put("conn.accept.success", m -> m.acceptSuccess.sum());
+        COUNTERS.put("req.error.client_disconnected", m -> m.clientDisconnected.sum());
+        COUNTERS.put("req.error.read", m -> m.readError.sum());
+        COUNTERS.put("req.error.parse", m -> m.parseError.sum());
+        COUNTERS.put("req.success.read", m -> m.readSuccess.sum());
+        COUNTERS.put("req.error.internal", m -> m.internalError.sum());
+        COUNTERS.put("req.active", m -> m.reqActive.sum());
+        COUNTERS.put("req.done", m -> m.readSuccess.sum() + m.parseError.sum());
+        COUNTERS.put("req.aborted", m -> m.reqAborted.sum());
+        COUNTERS.put("resp.active", m -> m.respActive.sum());
+        COUNTERS.put("resp.done", m -> m.respKeepAlive.sum() + m.respClose.sum());
+        COUNTERS.put("resp.done.keepalive", m -> m.respKeepAlive.sum());
+        COUNTERS.put("resp.conn.close", m -> m.respClose.sum());
+        COUNTERS.put("resp.aborted", m -> m.respAborted.sum());
+    }
 
     /** How often the statsd registry reads the counters and sends what changed. */
     static final Duration STATSD_INTERVAL = Duration.ofSeconds(1);
@@ -239,21 +265,16 @@ class Metrics implements AutoCloseable {
 
     /** The meters, registered on {@code registry}: bjoern's 15 counters, and the extras that are on. */
     private void bindTo(MeterRegistry registry, boolean statsd) {
-        counter(registry, "conn.accept.error", acceptError);
-        counter(registry, "conn.accept.success", acceptSuccess);
-        counter(registry, "req.error.client_disconnected", clientDisconnected);
-        counter(registry, "req.error.read", readError);
-        counter(registry, "req.error.parse", parseError);
-        counter(registry, "req.success.read", readSuccess);
-        counter(registry, "req.error.internal", internalError);
-        counter(registry, "req.active", reqActive);
-        counter(registry, "req.done", m -> m.readSuccess.sum() + m.parseError.sum());
-        counter(registry, "req.aborted", reqAborted);
-        counter(registry, "resp.active", respActive);
-        counter(registry, "resp.done", m -> m.respKeepAlive.sum() + m.respClose.sum());
-        counter(registry, "resp.done.keepalive", respKeepAlive);
-        counter(registry, "resp.conn.close", respClose);
-        counter(registry, "resp.aborted", respAborted);
+        COUNTERS.forEach((name, count) -> {
+            if (statsd) {
+                // Read as a gauge of the total; StatsdOutput.Line sends the delta as bjoern's counter line. A
+                // statsd FunctionCounter would do the same, but could send a delta twice when the last poll
+                // of close() meets a scheduled one; Line's delta cannot.
+                Gauge.builder(name, this, count).register(registry);
+            } else {
+                FunctionCounter.builder(name, this, count).register(registry);
+            }
+        });
         if (settings.gauge()) {
             Gauge.builder("conn.open", this, m -> m.acceptSuccess.sum() - m.connClosed.sum())
                     .description("connections open").register(registry);
@@ -272,14 +293,6 @@ class Metrics implements AutoCloseable {
         }
     }
 
-    private static void counter(MeterRegistry registry, String name, LongAdder adder) {
-        // The registry holds the adder weakly; this object holds it strongly.
-        FunctionCounter.builder(name, adder, LongAdder::sum).register(registry);
-    }
-
-    private void counter(MeterRegistry registry, String name, ToDoubleFunction<Metrics> sum) {
-        FunctionCounter.builder(name, this, sum).register(registry);
-    }
 
     /**
      * Starts sending statsd lines, if enabled: a registry whose poller reads the counters every second, and
@@ -406,6 +419,9 @@ class Metrics implements AutoCloseable {
             private final String suffix;
             /** Set for the request duration, a gauge of the interval's mean sent as a timer line. */
             private final IntervalMean duration;
+            /** True for bjoern's counters, gauges of their totals sent as deltas; the total sent so far. */
+            private final boolean counter;
+            private double sent;
 
             Line(Statsd settings, Meter.Id id, IntervalMean duration) {
                 this.prefix = (settings.ns().isEmpty() ? "" : settings.ns() + ".") + id.getName() + ":";
@@ -414,6 +430,7 @@ class Metrics implements AutoCloseable {
                 id.getTags().forEach(tag -> tags.append(tags.length() > 0 ? "," : "").append(clean(tag.getKey()))
                         .append(':').append(clean(tag.getValue())));
                 this.suffix = tags.length() == 0 ? "" : "|#" + tags;
+                this.counter = COUNTERS.containsKey(id.getName()) && id.getType() == Meter.Type.GAUGE;
                 this.duration = "req.duration".equals(id.getName()) && id.getType() == Meter.Type.GAUGE ? duration
                         : null;
             }
@@ -425,9 +442,15 @@ class Metrics implements AutoCloseable {
             }
 
             @Override
-            public String gauge(double amount, Statistic stat) {
+            public synchronized String gauge(double amount, Statistic stat) {
                 if (Double.isNaN(amount)) {
                     return "";
+                }
+                if (counter) {
+                    // Totals only grow; a poll that read an older total than one already sent sends nothing.
+                    long delta = amount > sent ? (long) (amount - sent) : 0;
+                    sent = Math.max(sent, amount);
+                    return count(delta, stat);
                 }
                 if (duration != null) {
                     // One line for the interval: the mean, standing for count samples (Etsy's statsd adds

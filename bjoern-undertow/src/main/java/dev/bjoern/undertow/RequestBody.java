@@ -109,9 +109,12 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         handler.callWithBody(exchange, environ, data, size);
     }
 
-    /** True if the client ended its side of the connection: Undertow reports a body cut short as an error. */
+    /**
+     * True if the client ended its side of the connection, which Undertow reports as an error for a body cut
+     * short: reads saw the end while the connection is still open (Undertow closes it on framing errors).
+     */
     private static boolean peerClosed(HttpServerExchange exchange) {
-        return exchange.getConnection() instanceof AbstractServerConnection
+        return exchange.getConnection() instanceof AbstractServerConnection && exchange.getConnection().isOpen()
                 && ((AbstractServerConnection) exchange.getConnection()).getOriginalSourceConduit().isReadShutdown();
     }
 
