@@ -105,6 +105,8 @@ public final class BjoernServer implements AutoCloseable {
         if (channel == null) {
             bind();
         }
+        // First, so that a statsd host that does not resolve leaves nothing running.
+        metrics.start(handler.errors);
         worker = Xnio.getInstance(BjoernServer.class.getClassLoader()).createWorker(OptionMap.builder()
                 .set(Options.WORKER_NAME, "bjoern")
                 .set(Options.WORKER_IO_THREADS, 1)
@@ -123,7 +125,6 @@ public final class BjoernServer implements AutoCloseable {
                 .getMap());
         http.setRootHandler(handler);
         PrintStream errors = handler.errors;
-        metrics.start(errors);
         acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, ConnectionMetrics.counting(http, metrics),
                 e -> {
                     metrics.acceptFailed();

@@ -37,6 +37,46 @@ class CliStatsdTest {
     }
 
     @Test
+    void countsAcceptErrorsWhenOutOfFileDescriptors() throws Exception {
+        Tools.require("bash", "apt-get install bash");
+        List<String> command = new java.util.ArrayList<>(List.of("bash", "-c", "ulimit -n 256 && exec \"$@\"",
+                "bash"));
+        try (UdpLines udp = new UdpLines()) {
+            command.addAll(Cli.command("-p", "0", "--statsd", "{\"enable\": true, \"port\": " + udp.port()
+                    + ", \"ns\": \"bjoern\"}", APP));
+            List<java.net.Socket> clients = new java.util.ArrayList<>();
+            try (Cli cli = Cli.start(new ProcessBuilder(command))) {
+                int port = Integer.parseInt(cli.awaitServing().group(4));
+                try {
+                    // More connections than the server has descriptors for: accept() fails, and says so.
+                    for (int i = 0; i < 300; i++) {
+                        clients.add(new java.net.Socket("127.0.0.1", port));
+                    }
+                    Traffic.await(() -> {
+                        try {
+                            return udp.lines().stream().anyMatch(line -> line.startsWith("bjoern.conn.accept.error:"));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                } finally {
+                    for (java.net.Socket client : clients) {
+                        client.close();
+                    }
+                }
+                // Once descriptors are free again it serves.
+                try (RawHttp http = new RawHttp(port)) {
+                    assertEquals(200, http.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+                }
+                cli.signal("TERM");
+                assertEquals(0, cli.awaitExit());
+                assertTrue(cli.stderr().contains("bjoern: accepting a connection failed: java.io.IOException: "
+                        + "Too many open files"), cli.stderr());
+            }
+        }
+    }
+
+    @Test
     void refusesBadSettingsNamingTheKey() throws Exception {
         try (Cli cli = Cli.start("--statsd", "{\"enable\": true, \"port\": \"8125\"}", APP)) {
             assertEquals(2, cli.awaitExit());
