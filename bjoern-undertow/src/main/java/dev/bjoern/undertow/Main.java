@@ -43,9 +43,10 @@ public final class Main {
                   --statsd JSON            send bjoern's statsd counters, as bjoern's statsd
                                            dict: '{"enable": true, "host": "127.0.0.1",
                                            "port": 8125, "ns": "bjoern", "tags": "app:x,zone:y"}'
-                                           (every key optional; default off; empty host is
-                                           127.0.0.1, empty ns no prefix; extras "timer",
-                                           "gauge", "jvm": true; see docs/metrics.md)
+                                           (default off; every key optional: enable false,
+                                           host 127.0.0.1, port 8125, ns and tags empty
+                                           for none; extras beyond bjoern's counters:
+                                           "timer", "gauge", "jvm": true)
               -h, --help                   print this help and exit
 
             App options: every argument bjoern does not know goes, in order, to the static method

@@ -126,7 +126,7 @@ class CliStatsdTest {
             assertEquals(0, cli.awaitExit());
             String help = cli.stdout();
             for (String expected : List.of("--statsd JSON", "\"enable\": true", "\"tags\": \"app:x,zone:y\"",
-                    "default off")) {
+                    "default off", "port 8125")) {
                 assertTrue(help.contains(expected), () -> "--help lacks \"" + expected + "\":\n" + help);
             }
         }
