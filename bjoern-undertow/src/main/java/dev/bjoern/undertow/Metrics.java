@@ -139,8 +139,8 @@ class Metrics implements AutoCloseable {
     private final LongAdder respClose = new LongAdder();
     private final LongAdder respAborted = new LongAdder();
     private final LongAdder durationNanos = new LongAdder();
-    /** Meters hold what they read weakly: these keep the duration's polled state alive. */
-    private final IntervalMean durationMean = new IntervalMean();
+    /** The request duration as statsd sends it; held here, as meters hold what they read weakly. */
+    private final IntervalMean durationMean = new IntervalMean(this);
     private final List<AutoCloseable> closeables = new ArrayList<>();
     /** A StatsdMeterRegistry, typed as its base so that this class loads without the statsd registry. */
     private MeterRegistry statsdRegistry;
@@ -283,7 +283,7 @@ class Metrics implements AutoCloseable {
             if (statsd) {
                 // A statsd FunctionTimer sends one line per request; this gauge sends one per interval, the
                 // mean with a sample rate of 1/count (StatsdOutput makes it a timer line).
-                Gauge.builder("req.duration", durationMean, mean -> mean.poll(this)).register(registry);
+                Gauge.builder("req.duration", durationMean, IntervalMean::total).register(registry);
             } else {
                 FunctionTimer.builder("req.duration", this, m -> m.respKeepAlive.sum() + m.respClose.sum(),
                         m -> m.durationNanos.sum(), TimeUnit.NANOSECONDS)
@@ -365,19 +365,37 @@ class Metrics implements AutoCloseable {
      * read by the registry's poller only.
      */
     static final class IntervalMean {
+        private final Metrics metrics;
         private long lastCount;
         private long lastNanos;
-        /** Requests in the interval polled last. */
-        long count;
 
-        double poll(Metrics metrics) {
-            long total = metrics.respKeepAlive.sum() + metrics.respClose.sum();
+        IntervalMean(Metrics metrics) {
+            this.metrics = metrics;
+        }
+
+        /** Responses timed so far: the gauge's value, which only makes the poller ask for a line. */
+        double total() {
+            return metrics.respKeepAlive.sum() + metrics.respClose.sum();
+        }
+
+        /**
+         * The timer line for what was timed since the last one, or "" if nothing was. Synchronized: the last
+         * poll of close() can meet a scheduled one, and each request must be sent once.
+         */
+        synchronized String line(String prefix, String suffix) {
             long nanos = metrics.durationNanos.sum();
-            count = total - lastCount;
-            double mean = count > 0 ? (nanos - lastNanos) / 1e6 / count : 0;
-            lastCount = total;
+            long count = (long) total() - lastCount;
+            if (count <= 0) {
+                return "";
+            }
+            double mean = (nanos - lastNanos) / 1e6 / count;
+            lastCount += count;
             lastNanos = nanos;
-            return mean;
+            // One line for the interval: the mean, standing for count samples (Etsy's statsd adds 1/rate to
+            // the timer's count; it reads the rate only in plain decimal notation).
+            return prefix + StatsdOutput.Line.number(mean) + "|ms" + (count == 1 ? ""
+                    : "|@" + new BigDecimal(1.0 / count, new MathContext(15)).stripTrailingZeros().toPlainString())
+                    + suffix;
         }
     }
 
@@ -453,12 +471,7 @@ class Metrics implements AutoCloseable {
                     return count(delta, stat);
                 }
                 if (duration != null) {
-                    // One line for the interval: the mean, standing for count samples (Etsy's statsd adds
-                    // 1/rate to the timer's count; it reads the rate only in plain decimal notation).
-                    long count = duration.count;
-                    return count == 0 ? "" : prefix + number(amount) + "|ms" + (count == 1 ? ""
-                            : "|@" + new BigDecimal(1.0 / count, new MathContext(15)).stripTrailingZeros()
-                                    .toPlainString()) + suffix;
+                    return duration.line(prefix, suffix);
                 }
                 return prefix + number(amount) + "|g" + suffix;
             }
@@ -477,7 +490,7 @@ class Metrics implements AutoCloseable {
                 return tag.replaceAll("[^A-Za-z0-9_.\\-/]", "_");
             }
 
-            private static String number(double value) {
+            static String number(double value) {
                 return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
                         : Double.toString(value);
             }

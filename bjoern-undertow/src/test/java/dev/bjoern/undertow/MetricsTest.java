@@ -120,9 +120,12 @@ class MetricsTest {
                 }
             }
             List<String> lines = udp.lines();
-            // The final flush holds the 5 requests (or fewer, if a poll came between them).
-            assertTrue(lines.stream().anyMatch(l -> l.matches("bjoern\\.req\\.duration:[0-9.]+\\|ms(\\|@0\\.[0-9]+)?")),
-                    () -> "no duration line in " + lines);
+            // One duration line per interval, each standing for 1/rate requests: 5 in all.
+            long timed = lines.stream().filter(l -> l.startsWith("bjoern.req.duration:")).peek(l -> assertTrue(
+                    l.matches("bjoern\\.req\\.duration:[0-9.]+\\|ms(\\|@0\\.[0-9]+)?"), l))
+                    .mapToLong(l -> l.contains("|@") ? Math.round(1 / Double.parseDouble(l.substring(l.indexOf('@') + 1)))
+                            : 1).sum();
+            assertEquals(5, timed, () -> "duration lines in " + lines);
             assertTrue(lines.stream().anyMatch(l -> l.matches("bjoern\\.conn\\.open:0\\|g")),
                     () -> "no open-connection gauge of 0 in " + lines);
             assertTrue(lines.stream().anyMatch(l -> l.matches("bjoern\\.jvm\\.memory\\.used:[0-9]+\\|g\\|#area:heap,id:[A-Za-z0-9_]+")),
