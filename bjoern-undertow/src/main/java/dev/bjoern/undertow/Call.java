@@ -290,7 +290,7 @@ final class Call implements StartResponse, Write {
     private void fail(Throwable appError) {
         if (!ended) handler.metrics.appError();
         end(appError);
-        handler.reject(exchange, 500);
+        handler.refuse(exchange, 500);
     }
 
     private void end(Throwable appError) {

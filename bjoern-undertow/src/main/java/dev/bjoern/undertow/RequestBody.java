@@ -74,7 +74,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         try {
             while (size != length) {
                 if (size == data.length && !grow()) {
-                    handler.reject(exchange, 413);
+                    handler.refuse(exchange, 413);
                     return;
                 }
                 int read = channel.read(ByteBuffer.wrap(data, size, data.length - size));
@@ -96,7 +96,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             }
         } catch (RequestTooBigException e) {
             // A host Undertow's own entity limit, which its chunked reader applies before we can lift it.
-            handler.reject(exchange, 413);
+            handler.refuse(exchange, 413);
             return;
         } catch (IOException e) {
             // The client went away or sent broken chunk framing: nobody is left to answer.

@@ -96,13 +96,13 @@ public final class WsgiHandler implements HttpHandler {
             String transferEncoding = headers.getFirst(Headers.TRANSFER_ENCODING);
             // Undertow de-chunks ANY Transfer-Encoding value; only "chunked" is one we can honestly read.
             if (transferEncoding != null && !Headers.CHUNKED.equalToString(transferEncoding)) {
-                reject(exchange, 400);
+                refuse(exchange, 400);
                 return;
             }
             length = exchange.getRequestContentLength();
             // Checked before anything is allocated: a claimed length is not a reason to reserve memory.
             if (length > maxBodySize) {
-                reject(exchange, 413);
+                refuse(exchange, 413);
                 return;
             }
         }
@@ -110,7 +110,7 @@ public final class WsgiHandler implements HttpHandler {
         String expect = headers.getFirst(Headers.EXPECT);
         if (expect != null && exchange.isHttp11()) {
             if (!"100-continue".equalsIgnoreCase(expect)) {
-                reject(exchange, 417);
+                refuse(exchange, 417);
                 return;
             }
             sendContinue = hasBody;
@@ -119,7 +119,7 @@ public final class WsgiHandler implements HttpHandler {
         try {
             environ = RequestEnviron.build(exchange, addresses, environTemplate);
         } catch (IllegalArgumentException badPath) {
-            reject(exchange, 400);
+            refuse(exchange, 400);
             return;
         }
         if (!hasBody) {
@@ -149,13 +149,26 @@ public final class WsgiHandler implements HttpHandler {
     }
 
     /**
-     * Answers {@code status} with an empty body and closes the connection. Through the sender, not
-     * {@code endExchange()}: that would first try to drain a request body we refuse to read.
+     * {@link #reject}, counted: a 400, 413 or 417 as {@code req.error.parse}, and the answer as done or
+     * aborted.
      */
-    void reject(HttpServerExchange exchange, int status) {
+    void refuse(HttpServerExchange exchange, int status) {
         if (status != 500) {
             metrics.parseError();
         }
+        reject(exchange, status, rejected);
+    }
+
+    /**
+     * Answers {@code status} with an empty body and closes the connection. Through the sender, not
+     * {@code endExchange()}: that would first try to drain a request body we refuse to read. Not counted:
+     * the handler's own refusals go through {@link #refuse}.
+     */
+    static void reject(HttpServerExchange exchange, int status) {
+        reject(exchange, status, IoCallback.END_EXCHANGE);
+    }
+
+    private static void reject(HttpServerExchange exchange, int status, IoCallback then) {
         exchange.setStatusCode(status);
         if (exchange.getReasonPhrase() != null) {
             exchange.setReasonPhrase(null);
@@ -165,7 +178,7 @@ public final class WsgiHandler implements HttpHandler {
         headers.clear();
         headers.put(Headers.CONTENT_LENGTH, "0");
         headers.put(Headers.CONNECTION, Headers.CLOSE.toString());
-        exchange.getResponseSender().send(ByteBuffer.allocate(0), rejected);
+        exchange.getResponseSender().send(ByteBuffer.allocate(0), then);
     }
 
     /** Undertow's END_EXCHANGE, counting the answer done or aborted first. */
