@@ -11,6 +11,7 @@
 #   LARGE_JVM_FLAGS [-Xms64m -Xmx64m -XX:+UseSerialGC]     flags of our server for the large bodies
 #   BUILD [auto]    "never" to use the jar as it is
 #   STATSD_PAIRS [12], STATSD_DURATION [2s]                the statsd part: rounds, and one run's length
+#   STATSD_CLOSE []  "close" for the statsd part with Connection: close (a new connection per request)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,7 @@ LARGE_JVM_FLAGS=${LARGE_JVM_FLAGS:--Xms64m -Xmx64m -XX:+UseSerialGC}
 BUILD=${BUILD:-auto}
 STATSD_PAIRS=${STATSD_PAIRS:-12}
 STATSD_DURATION=${STATSD_DURATION:-2s}
+STATSD_CLOSE=${STATSD_CLOSE:-}
 JAR=bench/target/bjoern-bench.jar
 MAIN=dev.bjoern.bench.BenchServer
 # scenario label | connections | path | "close" to send Connection: close
@@ -365,7 +367,7 @@ large() {
 # order that rotates. Afterwards the sink's totals are set against the responses wrk received.
 statsd() {
     local sink sink_port off_pid off_port on_pid on_port raw_pid raw_port r kind deadline=$((SECONDS + 60))
-    local off=() on=() raw=() ratios=() on_requests=1 order
+    local off=() on=() raw=() ratios=() on_requests=1 order off_cpu=() on_cpu=() raw_cpu=()
     taskset -c "$CLIENT_CPU" java -cp "$JAR" dev.bjoern.bench.UdpSink >"$TMP/sink.out" 2>&1 &
     sink=$!
     PIDS+=("$sink")
@@ -395,10 +397,10 @@ statsd() {
         fi
         for kind in $order; do
             case $kind in
-                off) run_wrk "$off_pid" "$off_port" / 16 "" "$STATSD_DURATION"; off+=("$RPS") ;;
-                on) run_wrk "$on_pid" "$on_port" / 16 "" "$STATSD_DURATION"; on+=("$RPS")
+                off) run_wrk "$off_pid" "$off_port" / 16 "$STATSD_CLOSE" "$STATSD_DURATION"; off+=("$RPS"); off_cpu+=("$CPU_US") ;;
+                on) run_wrk "$on_pid" "$on_port" / 16 "$STATSD_CLOSE" "$STATSD_DURATION"; on+=("$RPS"); on_cpu+=("$CPU_US")
                     on_requests=$((on_requests + REQUESTS)) ;;
-                raw) run_wrk "$raw_pid" "$raw_port" / 16 "" "$STATSD_DURATION"; raw+=("$RPS") ;;
+                raw) run_wrk "$raw_pid" "$raw_port" / 16 "$STATSD_CLOSE" "$STATSD_DURATION"; raw+=("$RPS"); raw_cpu+=("$CPU_US") ;;
             esac
         done
         ratios+=("$(awk -v a="${on[r]}" -v b="${off[r]}" 'BEGIN { printf "%.4f", a / b }')")
@@ -410,12 +412,14 @@ statsd() {
     rmed=$(median "${ratios[@]}")
     rmin=$(printf '%s\n' "${ratios[@]}" | sort -g | head -1); rmax=$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)
     done_total=$(awk '$1 == "bjoern.resp.done" { print $2 }' "$TMP/sink.out")
-    echo "### Statsd on and off ($STATSD_PAIRS rounds of $STATSD_DURATION each, keep-alive, 16 connections)"
+    echo "### Statsd on and off ($STATSD_PAIRS rounds of $STATSD_DURATION each," \
+        "$([[ $STATSD_CLOSE == close ]] && echo "Connection: close" || echo keep-alive), 16 connections)"
     echo
-    echo "| server | median req/s |"
-    echo "|---|---:|"
-    printf '| ours, statsd off | %.0f |\n| ours, statsd on (a UDP sink on the client core) | %.0f |\n| raw Undertow | %.0f |\n' \
-        "$mo" "$mn" "$mr"
+    echo "| server | median req/s | median server CPU µs/req |"
+    echo "|---|---:|---:|"
+    printf '| ours, statsd off | %.0f | %.2f |\n' "$mo" "$(median "${off_cpu[@]}")"
+    printf '| ours, statsd on (a UDP sink on the client core) | %.0f | %.2f |\n' "$mn" "$(median "${on_cpu[@]}")"
+    printf '| raw Undertow | %.0f | %.2f |\n' "$mr" "$(median "${raw_cpu[@]}")"
     echo
     echo "- statsd on / off, per round: median $(awk -v r="$rmed" 'BEGIN { printf "%.3f", r }'), from" \
         "$(awk -v r="$rmin" 'BEGIN { printf "%.3f", r }') to $(awk -v r="$rmax" 'BEGIN { printf "%.3f", r }');" \
