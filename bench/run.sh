@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks our hello world against an equivalent raw Undertow server; docs/benchmarks.md explains it.
 #
-#   bench/run.sh [throughput] [startup] [idle] [large]     (no argument: all four, in that order)
+#   bench/run.sh [throughput] [startup] [idle] [large] [statsd]   (no argument: the first four, in order)
 #
 # Environment (defaults in brackets):
 #   DURATION [4s]   length of one measured wrk run        WARMUP [3s]   warm-up per scenario and server
@@ -10,6 +10,8 @@
 #   JVM_FLAGS [-Xms256m -Xmx256m -XX:+UseSerialGC]         flags of both servers in the comparisons
 #   LARGE_JVM_FLAGS [-Xms64m -Xmx64m -XX:+UseSerialGC]     flags of our server for the large bodies
 #   BUILD [auto]    "never" to use the jar as it is
+#   STATSD_PAIRS [12], STATSD_DURATION [2s]                the statsd part: rounds, and one run's length
+#   STATSD_CLOSE []  "close" for the statsd part with Connection: close (a new connection per request)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +25,9 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 JVM_FLAGS=${JVM_FLAGS:--Xms256m -Xmx256m -XX:+UseSerialGC}
 LARGE_JVM_FLAGS=${LARGE_JVM_FLAGS:--Xms64m -Xmx64m -XX:+UseSerialGC}
 BUILD=${BUILD:-auto}
+STATSD_PAIRS=${STATSD_PAIRS:-12}
+STATSD_DURATION=${STATSD_DURATION:-2s}
+STATSD_CLOSE=${STATSD_CLOSE:-}
 JAR=bench/target/bjoern-bench.jar
 MAIN=dev.bjoern.bench.BenchServer
 # scenario label | connections | path | "close" to send Connection: close
@@ -80,13 +85,13 @@ stop() {
     PIDS=("${kept[@]}")
 }
 
-# start_server KIND FLAGS: starts a server pinned to SERVER_CPU on a free port, waits until "/" answers 200.
-# Sets SERVER_PID, SERVER_PORT and STARTUP_MS (process start to the first 200, as seen by curl).
+# start_server KIND FLAGS [ARG...]: starts a server pinned to SERVER_CPU on a free port, waits until "/" answers
+# 200. Sets SERVER_PID, SERVER_PORT and STARTUP_MS (process start to the first 200, as seen by curl).
 start_server() {
     local kind=$1 flags=$2 out="$TMP/$1.$RANDOM" t0 t1 deadline=$((SECONDS + 60))
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # the flags are words
-    taskset -c "$SERVER_CPU" java $flags -cp "$JAR" "$MAIN" "$kind" 0 >"$out.out" 2>"$out.err" &
+    taskset -c "$SERVER_CPU" java $flags -cp "$JAR" "$MAIN" "$kind" 0 "${@:3}" >"$out.out" 2>"$out.err" &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
     SERVER_PORT=
@@ -119,7 +124,7 @@ cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 # run_wrk PID PORT PATH CONNECTIONS CLOSE DURATION: sets RPS, P99 (ms), CPU_US (server CPU per request, all
-# its threads, in microseconds) and ERRORS.
+# its threads, in microseconds), REQUESTS (responses wrk received) and ERRORS.
 run_wrk() {
     local pid=$1 args=(-t1 -c"$4" -d"$6" --latency) out ticks requests
     [[ $5 == close ]] && args+=(-H 'Connection: close')
@@ -137,6 +142,7 @@ run_wrk() {
     ERRORS=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr -s ' ' | paste -sd ';' || true)
     [[ -n $RPS && -n $P99 && -n $requests ]] || die "could not read wrk's output: $out"
     CPU_US=$(awk -v t="$ticks" -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0 ? t * us / n : 0) }')
+    REQUESTS=$requests
 }
 
 # same_response PORT_A PORT_B PATH: both servers send the same status and body for PATH; prints the header sizes.
@@ -356,12 +362,81 @@ large() {
     stop "$SERVER_PID"
 }
 
+# What sending statsd costs: our server without statsd, the same with statsd (to a UDP sink on the client core),
+# and raw Undertow, in short alternating runs at 16 keep-alive connections; each round runs all three, in an
+# order that rotates. Afterwards the sink's totals are set against the responses wrk received.
+statsd() {
+    local sink sink_port off_pid off_port on_pid on_port raw_pid raw_port r kind deadline=$((SECONDS + 60))
+    local off=() on=() raw=() ratios=() on_requests=1 order off_cpu=() on_cpu=() raw_cpu=()
+    taskset -c "$CLIENT_CPU" java -cp "$JAR" dev.bjoern.bench.UdpSink >"$TMP/sink.out" 2>&1 &
+    sink=$!
+    PIDS+=("$sink")
+    sink_port=
+    until [[ -n $sink_port ]]; do
+        kill -0 "$sink" 2>/dev/null || die "the UDP sink failed: $(cat "$TMP/sink.out")"
+        (( SECONDS < deadline )) || die "the UDP sink did not print its port within 60 s"
+        sleep 0.01
+        sink_port=$(awk '$1 == "listening" { print $2; exit }' "$TMP/sink.out")
+    done
+    start_server bjoern "$JVM_FLAGS"; off_pid=$SERVER_PID; off_port=$SERVER_PORT
+    start_server bjoern "$JVM_FLAGS" --statsd "{\"enable\": true, \"port\": $sink_port, \"ns\": \"bjoern\"}"
+    on_pid=$SERVER_PID; on_port=$SERVER_PORT
+    start_server raw "$JVM_FLAGS"; raw_pid=$SERVER_PID; raw_port=$SERVER_PORT
+    run_wrk "$off_pid" "$off_port" / 16 "" "$WARMUP"
+    run_wrk "$on_pid" "$on_port" / 16 "" "$WARMUP"; on_requests=$((on_requests + REQUESTS))
+    run_wrk "$raw_pid" "$raw_port" / 16 "" "$WARMUP"
+    for ((r = 0; r < STATSD_PAIRS; r++)); do
+        case $((r % 3)) in
+            0) order="off on raw" ;;
+            1) order="on raw off" ;;
+            *) order="raw off on" ;;
+        esac
+        # Swap the two of ours every other round too, so that each precedes the other as often.
+        if ((r % 2 == 1)); then
+            order=$(sed 's/off/X/; s/on/off/; s/X/on/' <<<"$order")
+        fi
+        for kind in $order; do
+            case $kind in
+                off) run_wrk "$off_pid" "$off_port" / 16 "$STATSD_CLOSE" "$STATSD_DURATION"; off+=("$RPS"); off_cpu+=("$CPU_US") ;;
+                on) run_wrk "$on_pid" "$on_port" / 16 "$STATSD_CLOSE" "$STATSD_DURATION"; on+=("$RPS"); on_cpu+=("$CPU_US")
+                    on_requests=$((on_requests + REQUESTS)) ;;
+                raw) run_wrk "$raw_pid" "$raw_port" / 16 "$STATSD_CLOSE" "$STATSD_DURATION"; raw+=("$RPS"); raw_cpu+=("$CPU_US") ;;
+            esac
+        done
+        ratios+=("$(awk -v a="${on[r]}" -v b="${off[r]}" 'BEGIN { printf "%.4f", a / b }')")
+    done
+    # SIGTERM: the statsd server's shutdown hook sends the last counts; then the sink prints its totals.
+    stop "$on_pid"; stop "$off_pid"; stop "$raw_pid"; stop "$sink"
+    local mo mn mr rmed rmin rmax done_total
+    mo=$(median "${off[@]}"); mn=$(median "${on[@]}"); mr=$(median "${raw[@]}")
+    rmed=$(median "${ratios[@]}")
+    rmin=$(printf '%s\n' "${ratios[@]}" | sort -g | head -1); rmax=$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)
+    done_total=$(awk '$1 == "bjoern.resp.done" { print $2 }' "$TMP/sink.out")
+    echo "### Statsd on and off ($STATSD_PAIRS rounds of $STATSD_DURATION each," \
+        "$([[ $STATSD_CLOSE == close ]] && echo "Connection: close" || echo keep-alive), 16 connections)"
+    echo
+    echo "| server | median req/s | median server CPU µs/req |"
+    echo "|---|---:|---:|"
+    printf '| ours, statsd off | %.0f | %.2f |\n' "$mo" "$(median "${off_cpu[@]}")"
+    printf '| ours, statsd on (a UDP sink on the client core) | %.0f | %.2f |\n' "$mn" "$(median "${on_cpu[@]}")"
+    printf '| raw Undertow | %.0f | %.2f |\n' "$mr" "$(median "${raw_cpu[@]}")"
+    echo
+    echo "- statsd on / off, per round: median $(awk -v r="$rmed" 'BEGIN { printf "%.3f", r }'), from" \
+        "$(awk -v r="$rmin" 'BEGIN { printf "%.3f", r }') to $(awk -v r="$rmax" 'BEGIN { printf "%.3f", r }');" \
+        "all: $(printf '%s ' "${ratios[@]}")"
+    echo "- ours off / raw: $(ratio "$mo" "$mr")"
+    echo "- responses wrk received from the statsd server: $on_requests; \`bjoern.resp.done\` the sink added up:" \
+        "${done_total:-none} (the server also counts responses written after wrk stopped reading, up to 16 a run)"
+    echo "- the sink received $(awk '$1 == "datagrams" { print $2 " datagrams, " $4 " lines" }' "$TMP/sink.out")"
+    echo
+}
+
 parts=("$@")
 (( ${#parts[@]} > 0 )) || parts=(throughput startup idle large)
 for part in "${parts[@]}"; do
     case $part in
-        throughput | startup | idle | large) ;;
-        *) die "unknown part \"$part\"; expected throughput, startup, idle or large" ;;
+        throughput | startup | idle | large | statsd) ;;
+        *) die "unknown part \"$part\"; expected throughput, startup, idle, large or statsd" ;;
     esac
 done
 header

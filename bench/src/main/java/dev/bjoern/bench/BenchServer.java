@@ -4,6 +4,7 @@ import dev.bjoern.Environ;
 import dev.bjoern.FileWrapper;
 import dev.bjoern.StartResponse;
 import dev.bjoern.undertow.BjoernServer;
+import dev.bjoern.undertow.Statsd;
 import io.undertow.Undertow;
 import io.undertow.util.Headers;
 import java.io.IOException;
@@ -23,8 +24,10 @@ import java.util.NoSuchElementException;
  * The two servers the benchmark compares, serving the same bytes on 127.0.0.1:
  *
  * <pre>
- * bjoern PORT [--real-file]   our server: "/" Hello, World!, "/64k", "/file" (1 GiB via wsgi.file_wrapper),
- *                             "/lazy" (300 MiB generated in 64 KiB chunks)
+ * bjoern PORT [--real-file] [--statsd JSON]
+ *                             our server: "/" Hello, World!, "/64k", "/file" (1 GiB via wsgi.file_wrapper),
+ *                             "/lazy" (300 MiB generated in 64 KiB chunks); with --statsd, sending bjoern's
+ *                             statsd counters as the JSON says (the command line's --statsd)
  * raw PORT                    Undertow's builder, one IO thread, the handler on it: "/" and "/64k"
  * </pre>
  *
@@ -48,16 +51,22 @@ public final class BenchServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2 || !args[0].equals("bjoern") && !args[0].equals("raw")) {
-            System.err.println("usage: BenchServer bjoern PORT [--real-file] | raw PORT");
+            System.err.println("usage: BenchServer bjoern PORT [--real-file] [--statsd JSON] | raw PORT");
             System.exit(2);
         }
         int port = Integer.parseInt(args[1]);
         int bound;
         if (args[0].equals("bjoern")) {
-            if (args.length > 2 && args[2].equals("--real-file")) {
+            List<String> options = Arrays.asList(args).subList(2, args.length);
+            if (options.contains("--real-file")) {
                 bigFile(true);
             }
-            bound = BjoernServer.builder(BenchServer::app).host("127.0.0.1").port(port).build().start().port();
+            BjoernServer.Builder builder = BjoernServer.builder(BenchServer::app).host("127.0.0.1").port(port);
+            int statsd = options.indexOf("--statsd");
+            if (statsd >= 0) {
+                builder.statsd(Statsd.parse(options.get(statsd + 1)));
+            }
+            bound = builder.build().start().port();
         } else {
             bound = raw(port);
         }

@@ -87,6 +87,19 @@ public final class Bjoern {
     }
 
     /**
+     * As {@link #run(WsgiApplication, String, int)}, sending bjoern's statsd counters as {@code statsd} says,
+     * like bjoern's {@code run(app, host, port, statsd=...)}.
+     *
+     * @throws IllegalStateException if a server is already listening, or statsd is enabled without its
+     *     registry on the classpath
+     */
+    public static void run(WsgiApplication app, String host, int port, Statsd statsd)
+            throws IOException, InterruptedException {
+        listen(BjoernServer.builder(app).host(host).port(port).statsd(statsd));
+        run();
+    }
+
+    /**
      * Binds the global server's socket without serving yet: connections wait in the backlog until
      * {@link #run()}.
      *
@@ -118,14 +131,25 @@ public final class Bjoern {
      * @throws IllegalStateException if {@link #listen} was not called
      */
     public static void run() throws IOException, InterruptedException {
-        serve();
+        serve(null);
     }
 
     /**
-     * {@link #run()}, telling how it ended: 0 after a complete drain (or one cut by the drain timeout), else
-     * the number of the second signal that cut it short.
+     * {@link #run()}, sending bjoern's statsd counters as {@code statsd} says (bjoern's
+     * {@code run(statsd=...)} after {@code listen}); null keeps what {@link #listen} was given.
+     *
+     * @throws IllegalStateException if {@link #listen} was not called, or statsd is enabled without its
+     *     registry on the classpath
      */
-    static int serve() throws IOException, InterruptedException {
+    public static void run(Statsd statsd) throws IOException, InterruptedException {
+        serve(statsd);
+    }
+
+    /**
+     * {@link #run(Statsd)}, telling how it ended: 0 after a complete drain (or one cut by the drain timeout),
+     * else the number of the second signal that cut it short.
+     */
+    static int serve(Statsd statsd) throws IOException, InterruptedException {
         BjoernServer server;
         synchronized (Bjoern.class) {
             if (listening == null) {
@@ -134,6 +158,9 @@ public final class Bjoern {
             }
             if (running) {
                 throw new IllegalStateException("Bjoern.run() is already serving the global server");
+            }
+            if (statsd != null) {
+                listening.useStatsd(statsd);
             }
             server = listening;
             running = true;

@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.WsgiApplication;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -80,6 +81,8 @@ public final class BjoernServer implements AutoCloseable {
     /** One handler per IO thread: each counts its own responses in flight, on its thread. */
     private final WsgiHandler[] handlers;
     private final AccessLog accessLog;
+    private Metrics metrics;
+    private final MeterRegistry meterRegistry;
     private Listener listener;
     private XnioWorker worker;
     private IoThreadAcceptor[] acceptors;
@@ -92,9 +95,16 @@ public final class BjoernServer implements AutoCloseable {
         this.settings = builder.copy();
         this.drainTimeout = builder.drainTimeout;
         this.accessLog = builder.accessLog == null ? null : new AccessLog(builder.accessLog, builder.errors);
+        this.meterRegistry = builder.meterRegistry;
+        this.metrics = Metrics.of(builder.statsd, builder.meterRegistry);
         this.handlers = new WsgiHandler[builder.workers];
+        makeHandlers();
+    }
+
+    private void makeHandlers() {
         for (int i = 0; i < handlers.length; i++) {
-            handlers[i] = new WsgiHandler(builder.app, builder.maxBodySize, builder.errors, handlers.length > 1, false);
+            handlers[i] = new WsgiHandler(settings.app, settings.maxBodySize, settings.errors, handlers.length > 1,
+                    false, metrics);
             handlers[i].accessLog = accessLog;
         }
     }
@@ -145,6 +155,8 @@ public final class BjoernServer implements AutoCloseable {
         if (listener == null) {
             bind();
         }
+        // First, so that a statsd host that does not resolve leaves nothing running.
+        metrics.start(settings.errors);
         worker = Xnio.getInstance(BjoernServer.class.getClassLoader()).createWorker(null, OptionMap.builder()
                 .set(Options.WORKER_NAME, "bjoern")
                 .set(Options.WORKER_IO_THREADS, handlers.length)
@@ -189,13 +201,17 @@ public final class BjoernServer implements AutoCloseable {
         // Each loop takes its share of the connection limit; when one is full, the others still accept.
         int loops = handlers.length;
         int maxConnections = settings.maxConnections == 0 ? 0 : (settings.maxConnections + loops - 1) / loops;
-        OpenConnections open = new OpenConnections(ioThread, http, settings.idleTimeout.toMillis(),
-                settings.requestTimeout.toMillis(), settings.sendTimeout.toMillis(), maxConnections);
+        OpenConnections open = new OpenConnections(ioThread, ConnectionMetrics.counting(http, metrics), metrics,
+                settings.idleTimeout.toMillis(), settings.requestTimeout.toMillis(), settings.sendTimeout.toMillis(),
+                maxConnections);
         ServerSocketChannel listening = listener.channel;
         // Started on the IO thread, so that the connection limit knows the acceptor before its first accept.
         FutureTask<IoThreadAcceptor> starting = new FutureTask<>(() -> {
             IoThreadAcceptor started = IoThreadAcceptor.start(ioThread, listening, open,
-                    e -> errors.println("bjoern: accepting a connection failed: " + e));
+                    e -> {
+                        metrics.acceptFailed();
+                        errors.println("bjoern: accepting a connection failed: " + e);
+                    });
             open.limits(started);
             return started;
         });
@@ -215,6 +231,25 @@ public final class BjoernServer implements AutoCloseable {
         open.start();
         connections[index] = open;
         return acceptor;
+    }
+
+    /**
+     * Sends statsd as {@code statsd} says instead of what the builder said: for {@code Bjoern.run(statsd)}
+     * after {@code Bjoern.listen}.
+     *
+     * @throws IllegalStateException if already started, or statsd is enabled without its registry
+     */
+    synchronized void useStatsd(Statsd statsd) {
+        if (worker != null) {
+            throw new IllegalStateException("statsd settings cannot change once the server is started");
+        }
+        if (meterRegistry != null) {
+            // Its meters are bound to this server's counters already.
+            throw new IllegalStateException("a server with a meter registry takes its statsd settings from the "
+                    + "builder, not from Bjoern.run(statsd)");
+        }
+        metrics = Metrics.of(statsd, null);
+        makeHandlers();
     }
 
     /**
@@ -374,7 +409,8 @@ public final class BjoernServer implements AutoCloseable {
             if (accessLog != null) {
                 accessLog.close();
             }
-            // The metrics flush goes here: after the last request was counted, before close() returns.
+            // After the drain: the last statsd flush counts every response that finished.
+            metrics.close();
         }
     }
 
@@ -400,6 +436,8 @@ public final class BjoernServer implements AutoCloseable {
         private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private OutputStream accessLog;
+        private Statsd statsd = Statsd.DISABLED;
+        private MeterRegistry meterRegistry;
 
         private Builder(WsgiApplication app) {
             this.app = Objects.requireNonNull(app, "app");
@@ -616,7 +654,30 @@ public final class BjoernServer implements AutoCloseable {
             return timeout;
         }
 
-        /** A server with these settings, not yet bound. */
+        /**
+         * Sends bjoern's statsd counters, as bjoern's {@code statsd} argument; docs/metrics.md lists them.
+         * Default {@link Statsd#DISABLED}. Its extras ({@code timer}, {@code gauge}, {@code jvm}) also apply to
+         * a {@link #meterRegistry}.
+         */
+        public Builder statsd(Statsd statsd) {
+            this.statsd = Objects.requireNonNull(statsd, "statsd");
+            return this;
+        }
+
+        /**
+         * Registers bjoern's counters as meters on a Micrometer registry of the caller's (Prometheus, Datadog,
+         * ...), under bjoern's names without a namespace. Default none.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * A server with these settings, not yet bound.
+         *
+         * @throws IllegalStateException if statsd is enabled without its registry on the classpath
+         */
         public BjoernServer build() {
             return new BjoernServer(this);
         }
@@ -641,6 +702,8 @@ public final class BjoernServer implements AutoCloseable {
             copy.maxHeaderSize = maxHeaderSize;
             copy.maxConnections = maxConnections;
             copy.accessLog = accessLog;
+            copy.statsd = statsd;
+            copy.meterRegistry = meterRegistry;
             return copy;
         }
     }

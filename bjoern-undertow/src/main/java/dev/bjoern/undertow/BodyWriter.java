@@ -149,6 +149,7 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     }
 
     private void park() {
+        call.waiting();
         if (!parked) {
             parked = true;
             channel.getWriteSetter().set(this);

@@ -46,6 +46,7 @@ final class Call implements StartResponse, Write {
     private Iterator<byte[]> chunks;
     private boolean ended;
     private boolean parked;
+    private final long started;
     /** The body's iterator when it is a PendingBody (SPEC.md 6): asked before each pull. */
     private PendingBody pending;
     /** What continues a pending body on the IO thread: the first pull, then the writer. */
@@ -61,6 +62,7 @@ final class Call implements StartResponse, Write {
         this.exchange = exchange;
         this.environ = environ;
         this.watch = ConnectionWatch.of(exchange);
+        this.started = handler.metrics.started();
     }
 
     void run() {
@@ -329,6 +331,11 @@ final class Call implements StartResponse, Write {
         }
     }
 
+    /** The response waits for the socket to drain (each time): counted. */
+    void waiting() {
+        handler.metrics.responseWaiting();
+    }
+
     /** The response waits for the socket to drain, again: watch the connection until it ends. */
     void parked() {
         if (watch != null) {
@@ -342,6 +349,9 @@ final class Call implements StartResponse, Write {
 
     /** The body was sent whole. */
     void finished() {
+        if (!ended) {
+            handler.metrics.responseDone(exchange.isPersistent(), started);
+        }
         end(null);
         if (watch != null) {
             watch.responseEnded(exchange);
@@ -356,19 +366,24 @@ final class Call implements StartResponse, Write {
      * @param appError what the application threw, or null when the connection failed under us
      */
     void abort(Throwable appError) {
+        handler.metrics.responseAborted(!ended, appError == null);
         end(appError);
         IoUtils.safeClose(exchange.getConnection());
     }
 
     /** The connection closed while this call was in flight. */
     void connectionClosed() {
+        handler.metrics.responseAborted(!ended, false);
         end(null);
     }
 
     /** The application failed before the headers went out: 500, empty, and the connection closed. */
     private void fail(Throwable appError) {
+        if (!ended) {
+            handler.metrics.appError();
+        }
         end(appError);
-        WsgiHandler.reject(exchange, 500);
+        handler.refuse(exchange, 500);
     }
 
     private void end(Throwable appError) {

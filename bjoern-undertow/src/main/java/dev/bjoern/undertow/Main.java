@@ -77,6 +77,13 @@ public final class Main {
                   --access-log FILE|-      log each request to FILE (appended) or to stdout
                                            (stderr under --inetd), in Common Log Format plus
                                            microseconds taken (default: no access log)
+                  --statsd JSON            send bjoern's statsd counters, as bjoern's statsd
+                                           dict: '{"enable": true, "host": "127.0.0.1",
+                                           "port": 8125, "ns": "bjoern", "tags": "app:x,zone:y"}'
+                                           (default off; every key optional: enable false,
+                                           host 127.0.0.1, port 8125, ns and tags empty
+                                           for none; extras beyond bjoern's counters:
+                                           "timer", "gauge", "jvm": true)
               -h, --help                   print this help and exit
 
             App options: every argument bjoern does not know goes, in order, to the static method
@@ -161,9 +168,13 @@ public final class Main {
             }
             BjoernServer bound = Bjoern.listen(settings);
             System.err.println("bjoern: serving " + options.appSpec + " on " + bound.where());
-            int second = Bjoern.serve();
+            int second = Bjoern.serve(null);
             return second == 0 ? 0 : 128 + second;
         } catch (IOException | UnsupportedOperationException e) {
+            System.err.println("bjoern: " + e.getMessage());
+            return 1;
+        } catch (IllegalStateException e) {
+            // statsd enabled without its registry on the classpath: the message names the dependency.
             System.err.println("bjoern: " + e.getMessage());
             return 1;
         } catch (IllegalArgumentException e) {
@@ -225,7 +236,15 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--max-header-size: " + e.getMessage(), e);
         }
-        return builder.maxConnections(options.maxConnections);
+        builder.maxConnections(options.maxConnections);
+        if (options.statsd != null) {
+            try {
+                builder.statsd(Statsd.parse(options.statsd));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--statsd: " + e.getMessage(), e);
+            }
+        }
+        return builder;
     }
 
     private static String unbracketed(String host) {
@@ -249,6 +268,7 @@ public final class Main {
         Duration sendTimeout = BjoernServer.DEFAULT_SEND_TIMEOUT;
         Duration drainTimeout = BjoernServer.DEFAULT_DRAIN_TIMEOUT;
         String accessLog;
+        String statsd;
         boolean help;
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
@@ -295,6 +315,9 @@ public final class Main {
                         break;
                     case "--inetd":
                         options.inetd = true;
+                        break;
+                    case "--statsd":
+                        options.statsd = inline != null ? inline : value(args, ++i, "--statsd");
                         break;
                     case "--max-body-size":
                         options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);

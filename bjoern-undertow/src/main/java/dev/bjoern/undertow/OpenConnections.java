@@ -32,6 +32,7 @@ import org.xnio.nio.IoThreadAcceptor;
 final class OpenConnections implements ChannelListener<StreamConnection>, Runnable {
     private final XnioIoThread thread;
     private final ChannelListener<? super StreamConnection> openListener;
+    private final Metrics metrics;
     private final long idleMillis;
     private final long requestMillis;
     private final long sendMillis;
@@ -51,13 +52,15 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
 
     /**
      * @param openListener Undertow's open listener, which each connection goes to once it is watched
+     * @param metrics counts accepted and closed connections
      * @param timeouts idle, request and send timeouts in milliseconds, 0 for none
      * @param maxConnections how many may be open at once, 0 for no limit
      */
-    OpenConnections(XnioIoThread thread, ChannelListener<? super StreamConnection> openListener, long idleMillis,
-            long requestMillis, long sendMillis, int maxConnections) {
+    OpenConnections(XnioIoThread thread, ChannelListener<? super StreamConnection> openListener, Metrics metrics,
+            long idleMillis, long requestMillis, long sendMillis, int maxConnections) {
         this.thread = thread;
         this.openListener = openListener;
+        this.metrics = metrics;
         this.idleMillis = idleMillis;
         this.requestMillis = requestMillis;
         this.sendMillis = sendMillis;
@@ -91,6 +94,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
     /** A connection was accepted: watch it, then hand it to Undertow. */
     @Override
     public void handleEvent(StreamConnection connection) {
+        metrics.accepted();
         ConnectionWatch watch = new ConnectionWatch(this, connection);
         connection.getSourceChannel().setConduit(watch);
         connection.setCloseListener(watch);
@@ -115,6 +119,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
 
     /** A watched connection closed. */
     void closed(ConnectionWatch watch) {
+        metrics.closed();
         if (watch.older != null) {
             watch.older.newer = watch.newer;
         }

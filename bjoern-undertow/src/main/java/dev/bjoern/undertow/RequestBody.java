@@ -2,6 +2,7 @@ package dev.bjoern.undertow;
 
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
+import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.protocol.http.HttpContinue;
@@ -73,17 +74,21 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         try {
             while (size != length) {
                 if (size == data.length && !grow()) {
-                    WsgiHandler.reject(exchange, 413);
+                    handler.refuse(exchange, 413);
                     return;
                 }
                 int read = channel.read(ByteBuffer.wrap(data, size, data.length - size));
                 if (read == 0) {
+                    handler.metrics.requestWaiting();
                     channel.resumeReads();
                     return;
                 }
                 if (read < 0) {
                     if (length >= 0) {
-                        throw new IOException("request body ended after " + size + " of " + length + " bytes");
+                        // The client closed before the body it announced was complete.
+                        handler.metrics.requestAborted(true);
+                        IoUtils.safeClose(exchange.getConnection());
+                        return;
                     }
                     break;
                 }
@@ -91,16 +96,26 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             }
         } catch (RequestTooBigException e) {
             // A host Undertow's own entity limit, which its chunked reader applies before we can lift it.
-            WsgiHandler.reject(exchange, 413);
+            handler.refuse(exchange, 413);
             return;
         } catch (IOException e) {
             // The client went away or sent broken chunk framing: nobody is left to answer.
+            handler.metrics.requestAborted(peerClosed(exchange));
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
         channel.suspendReads();
         channel.getReadSetter().set(null);
         handler.callWithBody(exchange, environ, data, size);
+    }
+
+    /**
+     * True if the client ended its side of the connection, which Undertow reports as an error for a body cut
+     * short: reads saw the end while the connection is still open (Undertow closes it on framing errors).
+     */
+    private static boolean peerClosed(HttpServerExchange exchange) {
+        return exchange.getConnection() instanceof AbstractServerConnection && exchange.getConnection().isOpen()
+                && ((AbstractServerConnection) exchange.getConnection()).getOriginalSourceConduit().isReadShutdown();
     }
 
     /**

@@ -3,11 +3,13 @@ package dev.bjoern.undertow;
 import dev.bjoern.Environ;
 import dev.bjoern.WsgiApplication;
 import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -35,6 +37,9 @@ public final class WsgiHandler implements HttpHandler {
     final WsgiApplication app;
     final long maxBodySize;
     final PrintStream errors;
+    final Metrics metrics;
+    /** Ends a refused request's exchange once its empty answer went out, counting how that went. */
+    private final IoCallback rejected;
     private final Object[] environTemplate;
     private final Addresses addresses = new Addresses();
     /** Calls begun and not yet ended; kept on the IO thread, where BjoernServer reads it too. */
@@ -57,7 +62,14 @@ public final class WsgiHandler implements HttpHandler {
      */
     public WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread,
             boolean multiprocess) {
+        this(app, maxBodySize, errors, multithread, multiprocess, Metrics.NONE);
+    }
+
+    WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread,
+            boolean multiprocess, Metrics metrics) {
         this.app = Objects.requireNonNull(app, "app");
+        this.metrics = metrics;
+        this.rejected = new Rejected(metrics);
         this.maxBodySize = checkMaxBodySize(maxBodySize);
         this.errors = Objects.requireNonNull(errors, "errors");
         this.environTemplate = RequestEnviron.template(errors, multithread, multiprocess, NO_BODY);
@@ -93,13 +105,13 @@ public final class WsgiHandler implements HttpHandler {
             String transferEncoding = headers.getFirst(Headers.TRANSFER_ENCODING);
             // Undertow de-chunks ANY Transfer-Encoding value; only "chunked" is one we can honestly read.
             if (transferEncoding != null && !Headers.CHUNKED.equalToString(transferEncoding)) {
-                reject(exchange, 400);
+                refuse(exchange, 400);
                 return;
             }
             length = exchange.getRequestContentLength();
             // Checked before anything is allocated: a claimed length is not a reason to reserve memory.
             if (length > maxBodySize) {
-                reject(exchange, 413);
+                refuse(exchange, 413);
                 return;
             }
         }
@@ -107,7 +119,7 @@ public final class WsgiHandler implements HttpHandler {
         String expect = headers.getFirst(Headers.EXPECT);
         if (expect != null && exchange.isHttp11()) {
             if (!"100-continue".equalsIgnoreCase(expect)) {
-                reject(exchange, 417);
+                refuse(exchange, 417);
                 return;
             }
             sendContinue = hasBody;
@@ -116,7 +128,7 @@ public final class WsgiHandler implements HttpHandler {
         try {
             environ = RequestEnviron.build(exchange, addresses, environTemplate);
         } catch (IllegalArgumentException badPath) {
-            reject(exchange, 400);
+            refuse(exchange, 400);
             return;
         }
         if (!hasBody) {
@@ -131,6 +143,7 @@ public final class WsgiHandler implements HttpHandler {
 
     void call(HttpServerExchange exchange, Map<String, Object> environ) {
         inFlight++;
+        metrics.requestRead();
         new Call(this, exchange, environ).run();
     }
 
@@ -149,10 +162,26 @@ public final class WsgiHandler implements HttpHandler {
     }
 
     /**
+     * {@link #reject}, counted: a 400, 413 or 417 as {@code req.error.parse}, and the answer as done or
+     * aborted.
+     */
+    void refuse(HttpServerExchange exchange, int status) {
+        if (status != 500) {
+            metrics.parseError();
+        }
+        reject(exchange, status, rejected);
+    }
+
+    /**
      * Answers {@code status} with an empty body and closes the connection. Through the sender, not
-     * {@code endExchange()}: that would first try to drain a request body we refuse to read.
+     * {@code endExchange()}: that would first try to drain a request body we refuse to read. Not counted:
+     * the handler's own refusals go through {@link #refuse}.
      */
     static void reject(HttpServerExchange exchange, int status) {
+        reject(exchange, status, IoCallback.END_EXCHANGE);
+    }
+
+    private static void reject(HttpServerExchange exchange, int status, IoCallback then) {
         exchange.setStatusCode(status);
         if (exchange.getReasonPhrase() != null) {
             exchange.setReasonPhrase(null);
@@ -162,6 +191,27 @@ public final class WsgiHandler implements HttpHandler {
         headers.clear();
         headers.put(Headers.CONTENT_LENGTH, "0");
         headers.put(Headers.CONNECTION, Headers.CLOSE.toString());
-        exchange.getResponseSender().send(ByteBuffer.allocate(0), IoCallback.END_EXCHANGE);
+        exchange.getResponseSender().send(ByteBuffer.allocate(0), then);
+    }
+
+    /** Undertow's END_EXCHANGE, counting the answer done or aborted first. */
+    private static final class Rejected implements IoCallback {
+        private final Metrics metrics;
+
+        Rejected(Metrics metrics) {
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void onComplete(HttpServerExchange exchange, Sender sender) {
+            metrics.responseDone(false, 0);
+            IoCallback.END_EXCHANGE.onComplete(exchange, sender);
+        }
+
+        @Override
+        public void onException(HttpServerExchange exchange, Sender sender, IOException exception) {
+            metrics.responseAborted(true, true);
+            IoCallback.END_EXCHANGE.onException(exchange, sender, exception);
+        }
     }
 }
