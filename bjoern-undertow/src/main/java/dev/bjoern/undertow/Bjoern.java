@@ -131,7 +131,7 @@ public final class Bjoern {
      * @throws IllegalStateException if {@link #listen} was not called
      */
     public static void run() throws IOException, InterruptedException {
-        serve(null);
+        serve(null, () -> { });
     }
 
     /**
@@ -142,14 +142,15 @@ public final class Bjoern {
      *     registry on the classpath
      */
     public static void run(Statsd statsd) throws IOException, InterruptedException {
-        serve(statsd);
+        serve(statsd, () -> { });
     }
 
     /**
      * {@link #run(Statsd)}, telling how it ended: 0 after a complete drain (or one cut by the drain timeout),
-     * else the number of the second signal that cut it short.
+     * else the number of the second signal that cut it short. {@code serving} runs once the server accepts and
+     * the signals are handled: a supervisor that reads what it prints may stop the server at once.
      */
-    static int serve(Statsd statsd) throws IOException, InterruptedException {
+    static int serve(Statsd statsd, Runnable serving) throws IOException, InterruptedException {
         BjoernServer server;
         synchronized (Bjoern.class) {
             if (listening == null) {
@@ -184,6 +185,7 @@ public final class Bjoern {
         SignalHandler previousTerm = Signal.handle(new Signal("TERM"), handler);
         try {
             server.start();
+            serving.run();
             stop.await();
             server.close();
         } finally {

@@ -167,8 +167,8 @@ public final class Main {
                 settings.accessLog(accessLog);
             }
             BjoernServer bound = Bjoern.listen(settings);
-            System.err.println("bjoern: serving " + options.appSpec + " on " + bound.where());
-            int second = Bjoern.serve(null);
+            int second = Bjoern.serve(null,
+                    () -> System.err.println("bjoern: serving " + options.appSpec + " on " + bound.where()));
             return second == 0 ? 0 : 128 + second;
         } catch (IOException | UnsupportedOperationException e) {
             System.err.println("bjoern: " + e.getMessage());

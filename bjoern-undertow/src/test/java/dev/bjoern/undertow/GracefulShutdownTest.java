@@ -63,6 +63,16 @@ class GracefulShutdownTest {
     }
 
     @Test
+    void aSigtermTheMomentTheServingLineIsOutStopsGracefully() throws Exception {
+        // A supervisor may stop the server as soon as it says it serves: its signals are handled by then.
+        try (Cli cli = Cli.start("-p", "0", "dev.bjoern.undertow.cliapps.Apps:field")) {
+            cli.awaitServing();
+            cli.signal("TERM");
+            assertEquals(0, cli.awaitExit(), "exit code; stderr:\n" + cli.stderr());
+        }
+    }
+
+    @Test
     void aSecondSignalStopsAtOnceWithExitCode128PlusItsNumber() throws Exception {
         try (Cli cli = Cli.start("-p", "0", LARGE)) {
             int port = Integer.parseInt(cli.awaitServing().group(4));

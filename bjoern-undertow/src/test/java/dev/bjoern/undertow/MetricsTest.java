@@ -38,6 +38,18 @@ class MetricsTest {
     }
 
     @Test
+    void everyLoopCountsIntoTheSameMeters() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Map<String, Long> expected;
+        try (TestServer server = TestServer.start(Traffic.APP, b -> b.workers(2).meterRegistry(registry))) {
+            expected = Traffic.send(server.port(), 20, registry);
+        }
+        Map<String, Long> seen = new TreeMap<>();
+        Traffic.NAMES.forEach(name -> seen.put(name, (long) Traffic.count(registry, name)));
+        assertEquals(Traffic.all(expected), seen);
+    }
+
+    @Test
     void statsdLinesAreBjoernsAndAddUpExactly() throws Exception {
         assertEquals(Traffic.all(sendAndSum("bjoern", "", BJOERN_LINE)), lastSums);
     }
