@@ -149,13 +149,12 @@ final class BodyWriter implements ChannelListener<StreamSinkChannel> {
     }
 
     private void park() {
+        // Each time: the send timeout counts from the last time the socket was full.
         call.waiting();
         if (!parked) {
             parked = true;
             channel.getWriteSetter().set(this);
         }
-        // Each time: the send timeout counts from the last time the socket was full.
-        call.parked();
         channel.resumeWrites();
     }
 }

@@ -162,6 +162,10 @@ final class Call implements StartResponse, Write {
      */
     void waitForBody() {
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
+        if (watch != null) {
+            // The application is making the body: no timeout, however long it takes (a long poll, events).
+            watch.applicationRuns();
+        }
         parked();
     }
 
@@ -331,16 +335,20 @@ final class Call implements StartResponse, Write {
         }
     }
 
-    /** The response waits for the socket to drain (each time): counted. */
+    /**
+     * The response waits for the socket to drain, again: counted, the send timeout runs from now, and the
+     * connection is watched until the call ends.
+     */
     void waiting() {
         handler.metrics.responseWaiting();
-    }
-
-    /** The response waits for the socket to drain, again: watch the connection until it ends. */
-    void parked() {
         if (watch != null) {
             watch.waiting();
         }
+        parked();
+    }
+
+    /** The call waits for its socket or its body: learn if the connection closes meanwhile. */
+    private void parked() {
         if (!parked && !ended) {
             parked = true;
             InFlight.park(exchange.getConnection(), this);

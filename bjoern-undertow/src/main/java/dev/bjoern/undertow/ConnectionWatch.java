@@ -28,7 +28,10 @@ final class ConnectionWatch extends AbstractStreamSourceConduit<StreamSourceCond
     static final byte HEADERS = 1;
     /** The headers are complete and the body is being read; {@code since} is the last progress. The request timeout. */
     static final byte BODY = 2;
-    /** The application runs, or its response goes out without waiting. No timeout. */
+    /**
+     * The application runs (or makes a pending body's next chunk), or its response goes out without waiting.
+     * No timeout.
+     */
     static final byte APP = 3;
     /** The response waits for the peer to read; {@code since} is when it last had to wait. The send timeout. */
     static final byte SENDING = 4;
@@ -71,8 +74,8 @@ final class ConnectionWatch extends AbstractStreamSourceConduit<StreamSourceCond
         }
     }
 
-    /** The body is read: the application is called. */
-    void bodyRead() {
+    /** The body is read and the application is called, or a pending body makes its next chunk. */
+    void applicationRuns() {
         state = APP;
     }
 

@@ -150,7 +150,7 @@ public final class WsgiHandler implements HttpHandler {
     void callWithBody(HttpServerExchange exchange, Map<String, Object> environ, byte[] body, int size) {
         ConnectionWatch watch = ConnectionWatch.of(exchange);
         if (watch != null) {
-            watch.bodyRead();
+            watch.applicationRuns();
         }
         environ.put(Environ.WSGI_INPUT, new ByteArrayInputStream(body, 0, size));
         call(exchange, environ);

@@ -152,6 +152,26 @@ class PendingBodyTest {
     }
 
     @Test
+    void aPendingBodyMayWaitLongerThanTheSendTimeout() throws Exception {
+        Duration timeout = Duration.ofMillis(100);
+        try (TestServer server = TestServer.start(app, b -> b.sendTimeout(timeout).idleTimeout(timeout));
+                RawHttp client = server.connect()) {
+            client.send("GET /pending HTTP/1.1\r\nHost: x\r\n\r\n");
+            Handoff pending = awaitPending();
+            // A connection opened after the body began to wait is closed at the same timeout: once it is,
+            // the waiting response has outlived the send timeout.
+            try (RawHttp idle = server.connect()) {
+                assertTrue(idle.closedByServer(), "the idle connection was not closed");
+            }
+            pending.offer("late");
+            pending.end();
+            RawHttp.Response response = client.read();
+            assertEquals(200, response.status());
+            assertEquals("late", response.text());
+        }
+    }
+
+    @Test
     void aHeadResponseWithAPendingBodyEndsAtTheHeaders() throws Exception {
         try (TestServer server = TestServer.start(app); RawHttp client = server.connect()) {
             client.send("HEAD /pending HTTP/1.1\r\nHost: x\r\n\r\n");
