@@ -117,8 +117,9 @@ final class Listener implements Closeable {
             throw new BindException("cannot listen on " + where + ": the file exists and is not a socket");
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // Not blocking: a connect to a live server whose backlog is full would wait for it to accept.
+            probe.configureBlocking(false);
             probe.connect(UnixDomainSocketAddress.of(path));
-            throw new BindException("cannot listen on " + where + ": another server is listening on it");
         } catch (ConnectException refused) {
             // Nobody listens: the file is what a server that died left behind.
             try {
@@ -126,7 +127,11 @@ final class Listener implements Closeable {
             } catch (NoSuchFileException gone) {
                 // Someone else cleaned it up meanwhile.
             }
+            return;
+        } catch (IOException busy) {
+            // The backlog is full (EAGAIN): a server listens, too busy to accept.
         }
+        throw new BindException("cannot listen on " + where + ": another server is listening on it");
     }
 
     /**

@@ -12,13 +12,16 @@ import java.net.BindException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Unix socket files (unix:/path), served to curl --unix-socket. */
@@ -94,6 +97,36 @@ class UnixSocketTest {
                     refused.getMessage());
             assertTrue(curl(socket, socket.toString(), "http://x/").ok().startsWith("SERVER_NAME=localhost"),
                     "the first server must still serve");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void refusesASocketFileWhoseServerIsTooBusyToAccept() throws Exception {
+        Path socket = dir.resolve("busy.sock");
+        List<SocketChannel> waiting = new ArrayList<>();
+        try (ServerSocketChannel busy = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            busy.bind(UnixDomainSocketAddress.of(socket), 1);
+            // Connections nobody accepts fill its backlog, until one more is refused for now (EAGAIN).
+            try {
+                while (waiting.size() < 1000) {
+                    SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    waiting.add(client);
+                    client.configureBlocking(false);
+                    client.connect(UnixDomainSocketAddress.of(socket));
+                }
+            } catch (IOException full) {
+                // The backlog is full.
+            }
+            assertTrue(waiting.size() < 1000, "the backlog never filled");
+            BjoernServer second = BjoernServer.builder(Where.app).host("unix:" + socket).build();
+            BindException refused = assertThrows(BindException.class, second::bind);
+            assertEquals("cannot listen on unix:" + socket + ": another server is listening on it",
+                    refused.getMessage());
+        } finally {
+            for (SocketChannel client : waiting) {
+                client.close();
+            }
         }
     }
 
