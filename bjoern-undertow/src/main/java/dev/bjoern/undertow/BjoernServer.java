@@ -25,8 +25,10 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.xnio.ChannelListener;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
@@ -201,13 +203,15 @@ public final class BjoernServer implements AutoCloseable {
         // Each loop takes its share of the connection limit; when one is full, the others still accept.
         int loops = handlers.length;
         int maxConnections = settings.maxConnections == 0 ? 0 : (settings.maxConnections + loops - 1) / loops;
-        OpenConnections open = new OpenConnections(ioThread, ConnectionMetrics.counting(http, metrics), metrics,
-                settings.idleTimeout.toMillis(), settings.requestTimeout.toMillis(), settings.sendTimeout.toMillis(),
-                maxConnections);
+        OpenConnections open = new OpenConnections(ioThread, http, metrics, settings.idleTimeout.toMillis(),
+                settings.requestTimeout.toMillis(), settings.sendTimeout.toMillis(), maxConnections);
+        // The metrics' probe conduits go under the watch: Undertow hands the watch, the connection's outermost
+        // source conduit, to each exchange (ConnectionWatch.of).
+        ChannelListener<StreamConnection> accepted = ConnectionMetrics.counting(open, metrics);
         ServerSocketChannel listening = listener.channel;
         // Started on the IO thread, so that the connection limit knows the acceptor before its first accept.
         FutureTask<IoThreadAcceptor> starting = new FutureTask<>(() -> {
-            IoThreadAcceptor started = IoThreadAcceptor.start(ioThread, listening, open,
+            IoThreadAcceptor started = IoThreadAcceptor.start(ioThread, listening, accepted,
                     e -> {
                         metrics.acceptFailed();
                         errors.println("bjoern: accepting a connection failed: " + e);

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bjoern.WsgiApplication;
+import dev.bjoern.undertow.cliapps.Streams;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,8 +109,8 @@ class TimeoutTest {
                 }
             }, 0, 1, TimeUnit.SECONDS);
             // Meanwhile a normal client, on a keep-alive connection, for longer than the attack lasts.
-            List<Long> latencies = new ArrayList<>();
-            Thread normal = new Thread(() -> {
+            FutureTask<List<Long>> normal = new FutureTask<>(() -> {
+                List<Long> latencies = new ArrayList<>();
                 try (RawHttp client = server.connect()) {
                     long end = System.nanoTime() + timeoutMillis * 1_000_000 + 2_000_000_000L;
                     while (System.nanoTime() < end) {
@@ -115,11 +119,10 @@ class TimeoutTest {
                         latencies.add(System.nanoTime() - start);
                         assertEquals(200, response.status());
                     }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
                 }
+                return latencies;
             });
-            normal.start();
+            new Thread(normal, "normal client").start();
             try {
                 int closed = 0;
                 long deadline = System.nanoTime() + 30_000_000_000L;
@@ -147,7 +150,6 @@ class TimeoutTest {
                 assertEquals(attackers, closed, "slowloris connections closed by the server");
             } finally {
                 dripper.shutdownNow();
-                normal.join(30_000);
                 for (SocketChannel channel : slow) {
                     channel.close();
                 }
@@ -160,6 +162,8 @@ class TimeoutTest {
                                     + timeoutMillis + " ms");
                 }
             }
+            // The normal client's failure, if it failed, fails the test here.
+            List<Long> latencies = normal.get(30, TimeUnit.SECONDS);
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             assertTrue(sorted.length > 100, "the normal client made " + sorted.length + " requests");
             double p99 = sorted[(int) Math.ceil(sorted.length * 0.99) - 1] / 1e6;
@@ -240,6 +244,21 @@ class TimeoutTest {
             assertTrue(bodyClosed.await(20, TimeUnit.SECONDS), "the body of the stalled response was not closed");
             long after = (closedAt[0] - sent) / 1_000_000;
             assertTrue(after >= 1000 && after < 4000, "closed " + after + " ms after the request");
+        }
+    }
+
+    @Test
+    void theSendTimeoutHoldsWithMetricsOn() throws Exception {
+        // The metrics' conduits must not hide the connection's watch from the exchange.
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TestServer server = TestServer.start(Streams.large,
+                b -> b.sendTimeout(Duration.ofMillis(300)).meterRegistry(registry));
+                RawHttp client = server.connect()) {
+            client.send(GET);
+            // The client reads nothing: the response is cut and counted as aborted.
+            Traffic.await(() -> Traffic.count(registry, "resp.aborted") == 1);
+            long received = client.socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+            assertTrue(received < (long) Streams.CHUNK * Streams.CHUNKS, "the whole body arrived: " + received);
         }
     }
 
