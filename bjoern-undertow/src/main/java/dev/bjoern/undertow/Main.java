@@ -57,7 +57,8 @@ public final class Main {
                   --workers N              event loops (IO threads) in this JVM, each running
                                            the app; N > 1 sets wsgi.multithread (default 1)
                   --inetd                  serve the listening socket inherited as fd 0 (inetd
-                                           "wait" mode); -a, -p and --uds are then not used
+                                           "wait" mode); -a, -p, --uds, --socket-mode,
+                                           --reuse-port and --backlog are then not used
                   --max-body-size BYTES    largest request body; a larger one gets 413
                                            (default %d, that is %d MiB)
                   --max-header-size BYTES  largest request line and headers; larger gets 400
@@ -94,6 +95,7 @@ public final class Main {
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
             systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
             newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
+            As with --inetd, the options that make a socket are then not used.
             Abstract sockets (unix:@NAME) and fd 3 use native calls: add
             --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning.
             Everything but an access log to stdout is logged to stderr.

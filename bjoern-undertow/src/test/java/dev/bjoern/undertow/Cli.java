@@ -123,7 +123,8 @@ final class Cli implements AutoCloseable {
 
     /** Sends a signal by name ("INT", "TERM") with kill(1), and checks kill succeeded. */
     void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        String command = Tools.require("kill", "apt-get install procps").toString();
+        Process kill = new ProcessBuilder(command, "-" + name, Long.toString(process.pid())).start();
         assertTrue(kill.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && kill.exitValue() == 0,
                 "kill -" + name + " failed");
     }

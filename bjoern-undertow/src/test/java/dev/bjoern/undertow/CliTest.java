@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,9 +103,7 @@ class CliTest {
     void stopsOnSigintWithExitCodeZero() throws Exception {
         try (Cli cli = Cli.start("-p", "0", APPS + "Apps:field")) {
             assertEquals("from a field", get(cli.awaitServing().group(2)));
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(cli.process.pid())).start();
-            assertTrue(kill.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && kill.exitValue() == 0,
-                    "kill -INT failed");
+            cli.signal("INT");
             assertEquals(0, cli.awaitExit());
         }
     }
