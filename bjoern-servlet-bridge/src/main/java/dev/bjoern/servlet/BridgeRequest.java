@@ -311,7 +311,8 @@ final class BridgeRequest implements HttpServletRequest {
             Map<String, List<String>> all = Parameters.newMap();
             Parameters.parse(getQueryString(), StandardCharsets.UTF_8, all);
             String type = getContentType();
-            String mediaType = type == null ? "" : type.toLowerCase(Locale.ROOT);
+            // Servlet 6.1, 3.1.1: only a POST's body holds parameters.
+            String mediaType = type == null || !"POST".equals(getMethod()) ? "" : type.toLowerCase(Locale.ROOT);
             if (mediaType.startsWith("application/x-www-form-urlencoded") && input == null && reader == null) {
                 try {
                     byte[] body = input().readAllBytes();

@@ -362,6 +362,8 @@ final class BridgeResponse implements HttpServletResponse {
     /** Encodes at once into the buffer, so that the buffer is all there is to flush, reset or count. */
     private final class Encoder extends Writer {
         private final Charset encoding;
+        /** The first half of a surrogate pair whose second half the next write brings; 0 for none. */
+        private char highSurrogate;
 
         Encoder(Charset encoding) {
             this.encoding = encoding;
@@ -369,23 +371,47 @@ final class BridgeResponse implements HttpServletResponse {
 
         @Override
         public void write(char[] chars, int offset, int length) throws IOException {
-            byte[] bytes = new String(chars, offset, length).getBytes(encoding);
-            output.write(bytes, 0, bytes.length);
+            encode(new String(chars, offset, length));
         }
 
         @Override
         public void write(String text, int offset, int length) throws IOException {
-            byte[] bytes = text.substring(offset, offset + length).getBytes(encoding);
+            encode(text.substring(offset, offset + length));
+        }
+
+        private void encode(String text) throws IOException {
+            if (highSurrogate != 0) {
+                text = highSurrogate + text;
+                highSurrogate = 0;
+            }
+            int last = text.length() - 1;
+            if (last >= 0 && Character.isHighSurrogate(text.charAt(last))) {
+                // print(char) hands over an emoji in two writes: encode the pair once both are here.
+                highSurrogate = text.charAt(last);
+                text = text.substring(0, last);
+            }
+            byte[] bytes = text.getBytes(encoding);
             output.write(bytes, 0, bytes.length);
+        }
+
+        /** A lone first half, when no second comes: encoded as the charset encodes one (UTF-8: "?"). */
+        private void flushSurrogate() throws IOException {
+            if (highSurrogate != 0) {
+                byte[] bytes = String.valueOf(highSurrogate).getBytes(encoding);
+                highSurrogate = 0;
+                output.write(bytes, 0, bytes.length);
+            }
         }
 
         @Override
         public void flush() throws IOException {
+            flushSurrogate();
             output.flush();
         }
 
         @Override
         public void close() throws IOException {
+            flushSurrogate();
             output.close();
         }
     }

@@ -80,12 +80,26 @@ class PlainServletTest {
                     resp.setContentType("text/plain");
                     resp.getWriter().print("café");
                     return;
+                case "/emoji":
+                    resp.setContentType("text/plain;charset=UTF-8");
+                    for (char c : "a\uD83D\uDE00b".toCharArray()) {
+                        resp.getWriter().print(c);
+                    }
+                    return;
                 case "/bytes":
                     resp.getOutputStream().write("raw".getBytes(StandardCharsets.US_ASCII));
                     return;
                 default:
                     echo(req, resp);
             }
+        }
+
+        @Override
+        protected void doPut(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String parameters = String.valueOf(req.getParameterMap().keySet());
+            resp.setContentType("text/plain;charset=UTF-8");
+            resp.getWriter().print(parameters + " " + new String(req.getInputStream().readAllBytes(),
+                    StandardCharsets.UTF_8));
         }
 
         @Override
@@ -184,6 +198,21 @@ class PlainServletTest {
         assertEquals("Jörg M", seen.get("param.name"));
         assertEquals("query|body", seen.get("param.from"));
         assertEquals("UTF-8", seen.get("encoding"));
+    }
+
+    @Test
+    void aFormBodyOfAnotherMethodIsNoParametersButStaysReadable() throws Exception {
+        // Servlet 6.1, 3.1.1: only a POST's form body becomes parameters (Spring's FormContentFilter reads PUTs).
+        HttpResponse<String> response = root.send(HttpRequest.newBuilder(root.uri("/form?from=query"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .PUT(HttpRequest.BodyPublishers.ofString("name=x&from=body")));
+        assertEquals("[from] name=x&from=body", response.body());
+    }
+
+    @Test
+    void aSurrogatePairWrittenOneCharAtATimeIsOneCharacter() throws Exception {
+        HttpResponse<String> response = root.send(HttpRequest.newBuilder(root.uri("/emoji")).GET());
+        assertEquals("a\uD83D\uDE00b", response.body());
     }
 
     @Test

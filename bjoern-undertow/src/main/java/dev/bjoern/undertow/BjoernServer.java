@@ -670,7 +670,8 @@ public final class BjoernServer implements AutoCloseable {
 
         /**
          * Registers bjoern's counters as meters on a Micrometer registry of the caller's (Prometheus, Datadog,
-         * ...), under bjoern's names without a namespace. Default none.
+         * ...), under bjoern's names without a namespace. One server per registry: {@link #build()} refuses a
+         * registry that already has them. Default none.
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
@@ -680,7 +681,8 @@ public final class BjoernServer implements AutoCloseable {
         /**
          * A server with these settings, not yet bound.
          *
-         * @throws IllegalStateException if statsd is enabled without its registry on the classpath
+         * @throws IllegalStateException if statsd is enabled without its registry on the classpath, or the meter
+         *     registry has another server's meters
          */
         public BjoernServer build() {
             return new BjoernServer(this);

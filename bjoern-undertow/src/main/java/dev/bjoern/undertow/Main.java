@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * {@code CLASS} spec names until SIGINT or SIGTERM, then stops gracefully. {@code --help} says the rest.
  *
  * <p>Exit status: 0 after a signal or {@code --help}; 1 when the server cannot start (the address is in
- * use, the access log cannot be opened) or the application's own code fails while it is created; 2 for a
+ * use, the access log cannot be opened, statsd is on without its registry or its host does not resolve) or the
+ * application's own code fails while it is created; 2 for a
  * usage error; 128 plus the signal's number when a second SIGINT or SIGTERM cut the drain short. This is the only
  * class that calls {@link System#exit}.
  */
@@ -31,7 +32,9 @@ public final class Main {
             accepting (new connections are refused), closes idle keep-alive connections, lets the
             requests under way finish for up to --drain-timeout (each response then closes its
             connection), and exits 0. A second SIGINT or SIGTERM stops at once: exit 128 + the
-            signal's number (130 for SIGINT, 143 for SIGTERM).
+            signal's number (130 for SIGINT, 143 for SIGTERM). Exit 1: the server cannot start (the
+            address is in use, the access log cannot be opened, statsd is on without its registry
+            or its host does not resolve) or the application fails while it is made; 2: a usage error.
 
             APP is one of:
               com.example.App:app   a static member, of any access: a field holding a

@@ -139,6 +139,8 @@ class Metrics implements AutoCloseable {
     private final LongAdder respClose = new LongAdder();
     private final LongAdder respAborted = new LongAdder();
     private final LongAdder durationNanos = new LongAdder();
+    /** Responses whose duration durationNanos holds: those of a call to the application. */
+    private final LongAdder timed = new LongAdder();
     /** The request duration as statsd sends it; held here, as meters hold what they read weakly. */
     private final IntervalMean durationMean = new IntervalMean(this);
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -158,7 +160,8 @@ class Metrics implements AutoCloseable {
      * Metrics for {@code settings} and a user's registry, or {@link #NONE} when statsd is disabled and there is
      * no registry.
      *
-     * @throws IllegalStateException if statsd is enabled and its registry is not on the classpath
+     * @throws IllegalStateException if statsd is enabled and its registry is not on the classpath, or the user's
+     *     registry already has bjoern's meters
      */
     static Metrics of(Statsd settings, MeterRegistry userRegistry) {
         if (settings.enabled()) {
@@ -174,6 +177,11 @@ class Metrics implements AutoCloseable {
         }
         Metrics metrics = new Metrics(settings, userRegistry);
         if (userRegistry != null) {
+            if (userRegistry.find("conn.accept.success").meter() != null) {
+                // Micrometer would hand back the meters already there, read from the other server's counters.
+                throw new IllegalStateException("the meter registry already has bjoern's meters, from another"
+                        + " server: give each server a registry of its own");
+            }
             metrics.bindTo(userRegistry, false);
         }
         return metrics;
@@ -244,6 +252,7 @@ class Metrics implements AutoCloseable {
         (keepAlive ? respKeepAlive : respClose).increment();
         if (started != 0) {
             durationNanos.add(System.nanoTime() - started);
+            timed.increment();
         }
     }
 
@@ -285,7 +294,7 @@ class Metrics implements AutoCloseable {
                 // mean with a sample rate of 1/count (StatsdOutput makes it a timer line).
                 Gauge.builder("req.duration", durationMean, IntervalMean::total).register(registry);
             } else {
-                FunctionTimer.builder("req.duration", this, m -> m.respKeepAlive.sum() + m.respClose.sum(),
+                FunctionTimer.builder("req.duration", this, m -> m.timed.sum(),
                         m -> m.durationNanos.sum(), TimeUnit.NANOSECONDS)
                         .description("from calling the application to the response's last byte")
                         .register(registry);
@@ -375,7 +384,7 @@ class Metrics implements AutoCloseable {
 
         /** Responses timed so far: the gauge's value, which only makes the poller ask for a line. */
         double total() {
-            return metrics.respKeepAlive.sum() + metrics.respClose.sum();
+            return metrics.timed.sum();
         }
 
         /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bjoern.WsgiApplication;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Arrays;
@@ -16,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** BjoernServer.close() and closeNow() with connections in every state: idle, mid-request, mid-response. */
 @Timeout(60)
@@ -64,11 +67,13 @@ class DrainTest {
         };
     }
 
-    @Test
-    void closeEndsIdleConnectionsAtOnceAndServesWhatIsUnderWayWithConnectionClose() throws Exception {
+    @ParameterizedTest(name = "metrics {0}")
+    @ValueSource(booleans = {false, true})
+    void closeEndsIdleConnectionsAtOnceAndServesWhatIsUnderWayWithConnectionClose(boolean metrics) throws Exception {
         CountDownLatch bigStarted = new CountDownLatch(1);
         CountDownLatch bigClosed = new CountDownLatch(1);
-        TestServer server = TestServer.start(app(bigStarted, bigClosed));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TestServer server = TestServer.start(app(bigStarted, bigClosed), b -> metrics ? b.meterRegistry(registry) : b);
         try (RawHttp streaming = server.connect(); RawHttp idle = server.connect();
                 RawHttp uploading = server.connect()) {
             // Mid-response: 16 MiB that the client does not read yet.
@@ -106,6 +111,11 @@ class DrainTest {
             assertTrue(streaming.closedByServer());
             closing.get(10, TimeUnit.SECONDS);
             assertTrue(bigClosed.await(0, TimeUnit.SECONDS));
+        }
+        if (metrics) {
+            // Counted by the time close() returned: three responses whole, none cut.
+            assertEquals(3.0, Traffic.count(registry, "resp.done"));
+            assertEquals(0.0, Traffic.count(registry, "resp.aborted"));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bjoern.undertow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -47,6 +48,17 @@ class MetricsTest {
         Map<String, Long> seen = new TreeMap<>();
         Traffic.NAMES.forEach(name -> seen.put(name, (long) Traffic.count(registry, name)));
         assertEquals(Traffic.all(expected), seen);
+    }
+
+    @Test
+    void aRegistryServesOneServer() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TestServer server = TestServer.start(Traffic.APP, b -> b.meterRegistry(registry))) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> BjoernServer.builder(Traffic.APP).meterRegistry(registry).build());
+            assertEquals("the meter registry already has bjoern's meters, from another server: give each server a"
+                    + " registry of its own", refused.getMessage());
+        }
     }
 
     @Test
@@ -164,7 +176,13 @@ class MetricsTest {
                 assertEquals(200, http.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
             }
             assertEquals(1.0, registry.get("conn.open").gauge().value());
-            Traffic.await(() -> registry.get("req.duration").functionTimer().count() == 5);
+            // Refused by the server, not the application's: counted done, not timed.
+            try (RawHttp refused = server.connect()) {
+                assertEquals(400, refused.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+                        .read().status());
+            }
+            Traffic.await(() -> Traffic.count(registry, "resp.done") == 6);
+            assertEquals(5, registry.get("req.duration").functionTimer().count());
             assertTrue(registry.get("req.duration").functionTimer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) > 0);
             assertTrue(registry.get("jvm.memory.used").tag("area", "heap").gauges().size() > 0);
         }
