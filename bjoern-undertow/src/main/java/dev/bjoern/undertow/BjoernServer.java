@@ -79,12 +79,10 @@ public final class BjoernServer implements AutoCloseable {
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
 
     private final Builder settings;
-    private final Duration drainTimeout;
     /** One handler per IO thread: each counts its own responses in flight, on its thread. */
     private final WsgiHandler[] handlers;
     private final AccessLog accessLog;
     private Metrics metrics;
-    private final MeterRegistry meterRegistry;
     private Listener listener;
     private XnioWorker worker;
     private IoThreadAcceptor[] acceptors;
@@ -95,11 +93,9 @@ public final class BjoernServer implements AutoCloseable {
 
     private BjoernServer(Builder builder) {
         this.settings = builder.copy();
-        this.drainTimeout = builder.drainTimeout;
-        this.accessLog = builder.accessLog == null ? null : new AccessLog(builder.accessLog, builder.errors);
-        this.meterRegistry = builder.meterRegistry;
-        this.metrics = Metrics.of(builder.statsd, builder.meterRegistry);
-        this.handlers = new WsgiHandler[builder.workers];
+        this.accessLog = settings.accessLog == null ? null : new AccessLog(settings.accessLog, settings.errors);
+        this.metrics = Metrics.of(settings.statsd, settings.meterRegistry);
+        this.handlers = new WsgiHandler[settings.workers];
         makeHandlers();
     }
 
@@ -247,7 +243,7 @@ public final class BjoernServer implements AutoCloseable {
         if (worker != null) {
             throw new IllegalStateException("statsd settings cannot change once the server is started");
         }
-        if (meterRegistry != null) {
+        if (settings.meterRegistry != null) {
             // Its meters are bound to this server's counters already.
             throw new IllegalStateException("a server with a meter registry takes its statsd settings from the "
                     + "builder, not from Bjoern.run(statsd)");
@@ -304,7 +300,7 @@ public final class BjoernServer implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        stop(drainTimeout.toNanos());
+        stop(settings.drainTimeout.toNanos());
     }
 
     /**

@@ -57,11 +57,11 @@ final class Call implements StartResponse, Write {
     static final byte[] NOT_READY = new byte[0];
     private static final Runnable NOTHING = () -> { };
 
-    Call(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ) {
+    Call(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ, ConnectionWatch watch) {
         this.handler = handler;
         this.exchange = exchange;
         this.environ = environ;
-        this.watch = ConnectionWatch.of(exchange);
+        this.watch = watch;
         this.started = handler.metrics.started();
     }
 
@@ -172,11 +172,12 @@ final class Call implements StartResponse, Write {
     /** The body's callback: from any thread, continues the response on the IO thread. */
     private Runnable wake() {
         if (wake == null) {
-            wake = () -> exchange.getIoThread().execute(() -> {
+            Runnable resumeHere = () -> {
                 if (!ended) {
                     resume.run();
                 }
-            });
+            };
+            wake = () -> exchange.getIoThread().execute(resumeHere);
         }
         return wake;
     }
@@ -391,7 +392,7 @@ final class Call implements StartResponse, Write {
             handler.metrics.appError();
         }
         end(appError);
-        handler.refuse(exchange, 500);
+        handler.answerEmpty(exchange, 500);
     }
 
     private void end(Throwable appError) {
@@ -414,7 +415,6 @@ final class Call implements StartResponse, Write {
                 log("error closing the application's body", t);
             }
         }
-        handler.done();
     }
 
     private void log(String what, Throwable t) {

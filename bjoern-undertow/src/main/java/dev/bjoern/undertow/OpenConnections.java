@@ -1,7 +1,5 @@
 package dev.bjoern.undertow;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.xnio.ChannelListener;
@@ -38,7 +36,8 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
     private final long sendMillis;
     private final int maxConnections;
     private final long period;
-    private final List<IoThreadAcceptor> acceptors = new ArrayList<>(1);
+    /** This loop's acceptor, paused while the limit is reached. */
+    private IoThreadAcceptor acceptor;
 
     /** The coarse clock the watches read, in milliseconds; set by each sweep. */
     long now = System.nanoTime() / 1_000_000;
@@ -81,9 +80,9 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
         }
     }
 
-    /** An acceptor to pause while the limit is reached; call on the IO thread before it accepts. */
+    /** The acceptor to pause while the limit is reached; call on the IO thread before it accepts. */
     void limits(IoThreadAcceptor acceptor) {
-        acceptors.add(acceptor);
+        this.acceptor = acceptor;
     }
 
     /** How many connections are open; on the IO thread. */
@@ -105,9 +104,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
         newest = watch;
         if (++count >= maxConnections && !paused) {
             paused = true;
-            for (IoThreadAcceptor acceptor : acceptors) {
-                acceptor.pause();
-            }
+            acceptor.pause();
         }
         if (draining) {
             // Accepted in the same turn as the drain began: it gets no request served.
@@ -132,9 +129,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
         watch.newer = null;
         if (--count < maxConnections && paused && !draining) {
             paused = false;
-            for (IoThreadAcceptor acceptor : acceptors) {
-                acceptor.resume();
-            }
+            acceptor.resume();
         }
     }
 

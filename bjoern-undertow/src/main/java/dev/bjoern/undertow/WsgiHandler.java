@@ -38,12 +38,10 @@ public final class WsgiHandler implements HttpHandler {
     final long maxBodySize;
     final PrintStream errors;
     final Metrics metrics;
-    /** Ends a refused request's exchange once its empty answer went out, counting how that went. */
-    private final IoCallback rejected;
+    /** Ends an exchange once its empty answer went out, counting how that went. */
+    private final IoCallback answered;
     private final Object[] environTemplate;
     private final Addresses addresses = new Addresses();
-    /** Calls begun and not yet ended; kept on the IO thread, where BjoernServer reads it too. */
-    private int inFlight;
     /** Set by BjoernServer before it starts, when it keeps an access log. */
     AccessLog accessLog;
 
@@ -69,7 +67,7 @@ public final class WsgiHandler implements HttpHandler {
             boolean multiprocess, Metrics metrics) {
         this.app = Objects.requireNonNull(app, "app");
         this.metrics = metrics;
-        this.rejected = new Rejected(metrics);
+        this.answered = new Answered(metrics);
         this.maxBodySize = checkMaxBodySize(maxBodySize);
         this.errors = Objects.requireNonNull(errors, "errors");
         this.environTemplate = RequestEnviron.template(errors, multithread, multiprocess, NO_BODY);
@@ -81,11 +79,6 @@ public final class WsgiHandler implements HttpHandler {
                     + " bytes, got " + maxBodySize);
         }
         return maxBodySize;
-    }
-
-    /** How many responses are being produced or sent: read it on the thread that runs the handler. */
-    int inFlight() {
-        return inFlight;
     }
 
     @Override
@@ -132,7 +125,7 @@ public final class WsgiHandler implements HttpHandler {
             return;
         }
         if (!hasBody) {
-            call(exchange, environ);
+            call(exchange, environ, watch);
         } else {
             // Lifts a host Undertow's entity limit for a Content-Length body; its chunked reader has fixed
             // the limit already (RequestBody answers 413 when that one trips). Ours is RequestBody's.
@@ -141,10 +134,9 @@ public final class WsgiHandler implements HttpHandler {
         }
     }
 
-    void call(HttpServerExchange exchange, Map<String, Object> environ) {
-        inFlight++;
+    private void call(HttpServerExchange exchange, Map<String, Object> environ, ConnectionWatch watch) {
         metrics.requestRead();
-        new Call(this, exchange, environ).run();
+        new Call(this, exchange, environ, watch).run();
     }
 
     void callWithBody(HttpServerExchange exchange, Map<String, Object> environ, byte[] body, int size) {
@@ -153,35 +145,21 @@ public final class WsgiHandler implements HttpHandler {
             watch.applicationRuns();
         }
         environ.put(Environ.WSGI_INPUT, new ByteArrayInputStream(body, 0, size));
-        call(exchange, environ);
+        call(exchange, environ, watch);
     }
 
-    /** Called exactly once per call, when its body has been closed. */
-    void done() {
-        inFlight--;
-    }
-
-    /**
-     * {@link #reject}, counted: a 400, 413 or 417 as {@code req.error.parse}, and the answer as done or
-     * aborted.
-     */
+    /** A request refused as malformed (400, 413, 417): counted as {@code req.error.parse}, then answered. */
     void refuse(HttpServerExchange exchange, int status) {
-        if (status != 500) {
-            metrics.parseError();
-        }
-        reject(exchange, status, rejected);
+        metrics.parseError();
+        answerEmpty(exchange, status);
     }
 
     /**
-     * Answers {@code status} with an empty body and closes the connection. Through the sender, not
-     * {@code endExchange()}: that would first try to drain a request body we refuse to read. Not counted:
-     * the handler's own refusals go through {@link #refuse}.
+     * Answers {@code status} with an empty body and closes the connection, counting the answer done or
+     * aborted. Through the sender, not {@code endExchange()}: that would first try to drain a request body we
+     * refuse to read.
      */
-    static void reject(HttpServerExchange exchange, int status) {
-        reject(exchange, status, IoCallback.END_EXCHANGE);
-    }
-
-    private static void reject(HttpServerExchange exchange, int status, IoCallback then) {
+    void answerEmpty(HttpServerExchange exchange, int status) {
         exchange.setStatusCode(status);
         if (exchange.getReasonPhrase() != null) {
             exchange.setReasonPhrase(null);
@@ -191,14 +169,14 @@ public final class WsgiHandler implements HttpHandler {
         headers.clear();
         headers.put(Headers.CONTENT_LENGTH, "0");
         headers.put(Headers.CONNECTION, Headers.CLOSE.toString());
-        exchange.getResponseSender().send(ByteBuffer.allocate(0), then);
+        exchange.getResponseSender().send(ByteBuffer.allocate(0), answered);
     }
 
     /** Undertow's END_EXCHANGE, counting the answer done or aborted first. */
-    private static final class Rejected implements IoCallback {
+    private static final class Answered implements IoCallback {
         private final Metrics metrics;
 
-        Rejected(Metrics metrics) {
+        Answered(Metrics metrics) {
             this.metrics = metrics;
         }
 
