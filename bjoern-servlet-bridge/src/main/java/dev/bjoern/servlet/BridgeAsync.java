@@ -7,8 +7,8 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * "Blocking async": the servlet's thread, after service() returned with async started, waits here for
@@ -23,7 +23,8 @@ final class BridgeAsync implements AsyncContext {
     private final ServletRequest request;
     private final ServletResponse response;
     private final boolean original;
-    private final List<Object[]> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Iterated over a snapshot: a listener may add another while it runs. */
+    private final List<Registered> listeners = new CopyOnWriteArrayList<>();
     private long timeout;
     // Guarded by this.
     private Outcome outcome;
@@ -111,9 +112,9 @@ final class BridgeAsync implements AsyncContext {
                 return outcome;
             }
         }
-        for (Object[] listener : new ArrayList<>(listeners)) {
+        for (Registered listener : listeners) {
             try {
-                ((AsyncListener) listener[0]).onTimeout(event(listener, null));
+                listener.listener().onTimeout(event(listener, null));
             } catch (Exception e) {
                 call.log("error in an AsyncListener's onTimeout", e);
             }
@@ -133,9 +134,9 @@ final class BridgeAsync implements AsyncContext {
 
     /** The async cycle is over: onComplete for every listener. */
     void completed() {
-        for (Object[] listener : new ArrayList<>(listeners)) {
+        for (Registered listener : listeners) {
             try {
-                ((AsyncListener) listener[0]).onComplete(event(listener, null));
+                listener.listener().onComplete(event(listener, null));
             } catch (Exception e) {
                 call.log("error in an AsyncListener's onComplete", e);
             }
@@ -144,9 +145,9 @@ final class BridgeAsync implements AsyncContext {
 
     /** An error during the async cycle: onError for every listener. */
     void failed(Throwable error) {
-        for (Object[] listener : new ArrayList<>(listeners)) {
+        for (Registered listener : listeners) {
             try {
-                ((AsyncListener) listener[0]).onError(event(listener, error));
+                listener.listener().onError(event(listener, error));
             } catch (Exception e) {
                 call.log("error in an AsyncListener's onError", e);
             }
@@ -154,22 +155,21 @@ final class BridgeAsync implements AsyncContext {
     }
 
     /** startAsync again, in an async dispatch: the listeners hear onStartAsync and must register anew. */
-    List<Object[]> restarted(AsyncContext next) {
-        List<Object[]> old = new ArrayList<>(listeners);
+    void restarted(AsyncContext next) {
+        List<Registered> old = List.copyOf(listeners);
         listeners.clear();
-        for (Object[] listener : old) {
+        for (Registered listener : old) {
             try {
-                ((AsyncListener) listener[0]).onStartAsync(new AsyncEvent(next, (ServletRequest) listener[1],
-                        (ServletResponse) listener[2]));
+                listener.listener().onStartAsync(new AsyncEvent(next, listener.request(),
+                        listener.response()));
             } catch (Exception e) {
                 call.log("error in an AsyncListener's onStartAsync", e);
             }
         }
-        return old;
     }
 
-    private AsyncEvent event(Object[] listener, Throwable error) {
-        return new AsyncEvent(this, (ServletRequest) listener[1], (ServletResponse) listener[2], error);
+    private AsyncEvent event(Registered listener, Throwable error) {
+        return new AsyncEvent(this, listener.request(), listener.response(), error);
     }
 
     /** Runs on the bridge's executor, not on the server's thread. */
@@ -185,7 +185,7 @@ final class BridgeAsync implements AsyncContext {
 
     @Override
     public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
-        listeners.add(new Object[] {listener, request, response});
+        listeners.add(new Registered(listener, request, response));
     }
 
     @Override
@@ -205,5 +205,9 @@ final class BridgeAsync implements AsyncContext {
     @Override
     public long getTimeout() {
         return timeout;
+    }
+
+    /** A listener with the request and response it was added with. */
+    private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
     }
 }

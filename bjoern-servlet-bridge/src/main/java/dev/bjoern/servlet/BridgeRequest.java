@@ -255,10 +255,16 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public Cookie[] getCookies() {
+        Cookie[] all = cookies();
+        return all.length == 0 ? null : all.clone();
+    }
+
+    /** The request's cookies, parsed once; empty when it has none. */
+    private Cookie[] cookies() {
         if (cookies == null) {
             cookies = HeaderValues.cookies(env("HTTP_COOKIE"));
         }
-        return cookies.length == 0 ? null : cookies.clone();
+        return cookies;
     }
 
     @Override
@@ -409,9 +415,13 @@ final class BridgeRequest implements HttpServletRequest {
                         + " ServletApplication.builder(...).multipart(...)");
             }
             parts = Multipart.parse(input(), type, app.multipart);
-            call.partsToDelete(parts);
         }
         return parts;
+    }
+
+    /** The parts getParts() made, whose temporary files go when the call ends; empty if it was not asked. */
+    List<Part> parsedParts() {
+        return parts == null ? List.of() : parts;
     }
 
     @Override
@@ -596,7 +606,7 @@ final class BridgeRequest implements HttpServletRequest {
         session = null;
         // Spring asks on every request: without a session cookie this is a map lookup and no more.
         if (getRequestedSessionId() != null) {
-            for (Cookie cookie : HeaderValues.cookies(env("HTTP_COOKIE"))) {
+            for (Cookie cookie : cookies()) {
                 if (cookie.getName().equals(app.sessions.cookieName())) {
                     BridgeSession found = app.sessions.find(cookie.getValue());
                     if (found != null) {
@@ -634,12 +644,10 @@ final class BridgeRequest implements HttpServletRequest {
     public String getRequestedSessionId() {
         if (!requestedSessionIdRead) {
             requestedSessionIdRead = true;
-            if (environ.get("HTTP_COOKIE") != null) {
-                for (Cookie cookie : HeaderValues.cookies(env("HTTP_COOKIE"))) {
-                    if (cookie.getName().equals(app.sessions.cookieName())) {
-                        requestedSessionId = cookie.getValue();
-                        break;
-                    }
+            for (Cookie cookie : cookies()) {
+                if (cookie.getName().equals(app.sessions.cookieName())) {
+                    requestedSessionId = cookie.getValue();
+                    break;
                 }
             }
         }

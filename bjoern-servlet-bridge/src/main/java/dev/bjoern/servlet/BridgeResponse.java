@@ -8,11 +8,11 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.text.SimpleDateFormat;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Collection;
-import java.util.Date;
 import java.util.Locale;
-import java.util.TimeZone;
 
 /**
  * The servlet's response, turned into one start_response call at commit and a body in the
@@ -21,6 +21,9 @@ import java.util.TimeZone;
  */
 final class BridgeResponse implements HttpServletResponse {
     private static final String ISO_8859_1 = StandardCharsets.ISO_8859_1.name();
+    /** RFC 9110's IMF-fixdate: two-digit day, always GMT. */
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
     private final ResponsePipe pipe;
     private final ResponseOutput output;
@@ -222,9 +225,7 @@ final class BridgeResponse implements HttpServletResponse {
     }
 
     private static String httpDate(long date) {
-        SimpleDateFormat format = new SimpleDateFormat("EEE, dd MMM yyyy HH:mm:ss zzz", Locale.US);
-        format.setTimeZone(TimeZone.getTimeZone("GMT"));
-        return format.format(new Date(date));
+        return HTTP_DATE.format(Instant.ofEpochMilli(date));
     }
 
     @Override

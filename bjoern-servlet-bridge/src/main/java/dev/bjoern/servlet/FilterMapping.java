@@ -3,6 +3,7 @@ package dev.bjoern.servlet;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,15 +14,16 @@ import java.util.Set;
 final class FilterMapping {
     final String name;
     final Filter filter;
-    final BridgeConfig config;
+    final Map<String, String> initParameters;
     private final List<String> patterns;
     private final Set<DispatcherType> dispatcherTypes;
 
-    FilterMapping(String name, Filter filter, BridgeConfig config, List<String> patterns,
+    /** @throws IllegalArgumentException for a pattern the servlet spec does not define */
+    FilterMapping(String name, Filter filter, Map<String, String> initParameters, List<String> patterns,
             Set<DispatcherType> dispatcherTypes) {
         this.name = name;
         this.filter = filter;
-        this.config = config;
+        this.initParameters = initParameters;
         this.patterns = patterns;
         this.dispatcherTypes = dispatcherTypes;
         for (String pattern : patterns) {
@@ -55,12 +57,14 @@ final class FilterMapping {
             return true;
         }
         if (pattern.endsWith("/*")) {
-            String prefix = pattern.substring(0, pattern.length() - 2);
-            return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+            int prefix = pattern.length() - 2;
+            return path.regionMatches(0, pattern, 0, prefix)
+                    && (path.length() == prefix || path.charAt(prefix) == '/');
         }
         if (pattern.startsWith("*.")) {
-            int slash = path.lastIndexOf('/');
-            return path.endsWith(pattern.substring(1)) && path.lastIndexOf('.') > slash;
+            int suffix = pattern.length() - 1;
+            return path.regionMatches(path.length() - suffix, pattern, 1, suffix)
+                    && path.lastIndexOf('.') > path.lastIndexOf('/');
         }
         return pattern.equals(path) || pattern.equals("/") && path.isEmpty();
     }

@@ -14,7 +14,6 @@ final class PathMapping {
     record Paths(String contextPath, String servletPath, String pathInfo, String requestUri) {
     }
 
-    private final String contextPrefix;
     private final String contextBytes;
     private final String servletPrefix;
     private final String servletBytes;
@@ -25,7 +24,6 @@ final class PathMapping {
      * @param pattern "/*" or "/prefix/*"
      */
     PathMapping(String contextPath, String pattern) {
-        this.contextPrefix = contextPath;
         this.contextBytes = latin1(contextPath);
         this.pattern = pattern;
         this.servletPrefix = pattern.substring(0, pattern.length() - 2);
@@ -122,10 +120,6 @@ final class PathMapping {
                 return "HttpServletMapping(PATH " + pattern + ", matchValue=" + matchValue + ")";
             }
         };
-    }
-
-    String contextPrefix() {
-        return contextPrefix;
     }
 
     private static boolean under(String path, String prefix) {

@@ -99,19 +99,13 @@ final class ResponseHeaders {
         return list;
     }
 
+    /** Hop-by-hop headers are the server's to set (PEP 3333); "Connection: close" passes, as a request to close. */
     private static boolean hopByHop(String name, String value) {
-        switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "connection":
-                return !value.equalsIgnoreCase("close");
-            case "keep-alive":
-            case "transfer-encoding":
-            case "te":
-            case "trailer":
-            case "upgrade":
-            case "proxy-connection":
-                return true;
-            default:
-                return false;
+        if (name.equalsIgnoreCase("Connection")) {
+            return !value.equalsIgnoreCase("close");
         }
+        return name.equalsIgnoreCase("Keep-Alive") || name.equalsIgnoreCase("Transfer-Encoding")
+                || name.equalsIgnoreCase("TE") || name.equalsIgnoreCase("Trailer") || name.equalsIgnoreCase("Upgrade")
+                || name.equalsIgnoreCase("Proxy-Connection");
     }
 }

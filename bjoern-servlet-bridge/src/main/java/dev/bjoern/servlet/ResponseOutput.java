@@ -94,12 +94,9 @@ final class ResponseOutput extends ServletOutputStream {
     /** Commits and hands what is buffered to the server. */
     void flushBuffered() throws IOException {
         response.commit();
-        if (count > 0) {
-            if (!head) {
-                pipe.send(count == buffer.length ? buffer : Arrays.copyOf(buffer, count));
-                buffer = new byte[buffer.length];
-            }
-            count = 0;
+        byte[] taken = takeBuffered();
+        if (taken != null) {
+            pipe.send(taken);
         }
     }
 

@@ -109,11 +109,7 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
                 requestListeners.add((ServletRequestListener) listener);
             }
         }
-        filters = new ArrayList<>();
-        for (Builder.FilterSpec spec : builder.filters) {
-            filters.add(new FilterMapping(spec.name, spec.filter, new BridgeConfig(spec.name, context,
-                    spec.initParameters), spec.patterns, spec.dispatcherTypes));
-        }
+        filters = List.copyOf(builder.filters);
         if (builder.executor != null) {
             executor = builder.executor;
             ownedExecutor = null;
@@ -140,7 +136,7 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
                 listenersStarted++;
             }
             for (FilterMapping filter : filters) {
-                filter.filter.init(filter.config);
+                filter.filter.init(new BridgeConfig(filter.name, context, filter.initParameters));
                 filtersStarted++;
             }
             servlet.init(servletConfig);
@@ -261,7 +257,7 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
         private final Map<String, String> initParameters = new LinkedHashMap<>();
         private String mapping = "/*";
         private String contextPath = "";
-        private final List<FilterSpec> filters = new ArrayList<>();
+        private final List<FilterMapping> filters = new ArrayList<>();
         private final Map<String, Object> contextAttributes = new LinkedHashMap<>();
         private final Map<String, String> contextInitParameters = new LinkedHashMap<>();
         private final List<EventListener> listeners = new ArrayList<>();
@@ -333,11 +329,10 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             if (urlPatterns.length == 0) {
                 throw new IllegalArgumentException("filter " + name + " needs at least one URL pattern");
             }
-            filters.add(new FilterSpec(Objects.requireNonNull(name, "filter name"),
-                    Objects.requireNonNull(filter, "filter"), initParameters, EnumSet.copyOf(dispatcherTypes),
-                    List.of(urlPatterns)));
-            // Checked now, so that the error points at this call.
-            new FilterMapping(name, filter, null, List.of(urlPatterns), dispatcherTypes);
+            // The patterns are checked now, so that an error points at this call.
+            filters.add(new FilterMapping(Objects.requireNonNull(name, "filter name"),
+                    Objects.requireNonNull(filter, "filter"), new LinkedHashMap<>(initParameters),
+                    List.of(urlPatterns), EnumSet.copyOf(dispatcherTypes)));
             return this;
         }
 
@@ -469,23 +464,6 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          */
         public ServletApplication build() {
             return new ServletApplication(this);
-        }
-
-        private static final class FilterSpec {
-            final String name;
-            final Filter filter;
-            final Map<String, String> initParameters;
-            final Set<DispatcherType> dispatcherTypes;
-            final List<String> patterns;
-
-            FilterSpec(String name, Filter filter, Map<String, String> initParameters,
-                    Set<DispatcherType> dispatcherTypes, List<String> patterns) {
-                this.name = name;
-                this.filter = filter;
-                this.initParameters = new LinkedHashMap<>(initParameters);
-                this.dispatcherTypes = dispatcherTypes;
-                this.patterns = patterns;
-            }
         }
     }
 }

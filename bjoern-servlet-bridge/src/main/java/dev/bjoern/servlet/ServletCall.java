@@ -26,7 +26,6 @@ final class ServletCall implements Runnable {
     final BridgeResponse response;
     private final ResponsePipe pipe;
     private final Map<String, Object> environ;
-    private final List<Part> parts = new ArrayList<>();
     private volatile BridgeAsync async;
     /** The cycle whose dispatch is running: a startAsync now restarts it. */
     private volatile BridgeAsync dispatchedFrom;
@@ -100,18 +99,30 @@ final class ServletCall implements Runnable {
                 log("error in a ServletRequestListener", e);
             }
         }
-        for (Part part : parts) {
+        for (Part part : request.parsedParts()) {
             try {
                 ((BridgePart) part).deleteTemporary();
             } catch (IOException e) {
                 log("cannot delete a multipart temporary file", e);
             }
         }
-        parts.clear();
     }
 
     private void service(DispatcherType type) throws Exception {
         request.dispatcherType(type);
+        inService = true;
+        try {
+            if (app.filters.isEmpty()) {
+                app.servlet.service(request, response);
+            } else {
+                new Chain(matchingFilters(type), app.servlet).doFilter(request, response);
+            }
+        } finally {
+            inService = false;
+        }
+    }
+
+    private List<Filter> matchingFilters(DispatcherType type) {
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
         List<Filter> filters = new ArrayList<>(app.filters.size());
         for (FilterMapping mapping : app.filters) {
@@ -119,12 +130,7 @@ final class ServletCall implements Runnable {
                 filters.add(mapping.filter);
             }
         }
-        inService = true;
-        try {
-            new Chain(filters, app.servlet).doFilter(request, response);
-        } finally {
-            inService = false;
-        }
+        return filters;
     }
 
     private void fail(Throwable error) {
@@ -189,10 +195,6 @@ final class ServletCall implements Runnable {
             throw new IllegalStateException("getAsyncContext: asynchronous processing was not started");
         }
         return current;
-    }
-
-    void partsToDelete(List<Part> parts) {
-        this.parts.addAll(parts);
     }
 
     void log(String what, Throwable error) {
