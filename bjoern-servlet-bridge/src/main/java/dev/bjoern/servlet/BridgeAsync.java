@@ -70,7 +70,8 @@ final class BridgeAsync implements AsyncContext {
     @Override
     public void dispatch(ServletContext context, String path) {
         if (context != call.app.context) {
-            throw Unsupported.feature("AsyncContext.dispatch to another servlet context");
+            throw Unsupported.feature("AsyncContext.dispatch to another servlet context",
+                    "dispatch(path) within this context");
         }
         dispatch(path);
     }

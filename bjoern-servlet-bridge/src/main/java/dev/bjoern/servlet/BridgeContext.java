@@ -89,7 +89,8 @@ final class BridgeContext implements ServletContext {
         if (uripath != null && (uripath.equals(contextPath) || uripath.startsWith(contextPath + "/"))) {
             return this;
         }
-        throw Unsupported.feature("ServletContext.getContext (cross-context access)");
+        throw Unsupported.feature("ServletContext.getContext (cross-context access)",
+                "share through this context's attributes, or call the other application over HTTP");
     }
 
     @Override
@@ -138,12 +139,14 @@ final class BridgeContext implements ServletContext {
         return new RequestDispatcher() {
             @Override
             public void forward(ServletRequest request, ServletResponse response) {
-                throw Unsupported.feature("RequestDispatcher.forward");
+                throw Unsupported.feature("RequestDispatcher.forward",
+                        "redirect with sendRedirect, or call the target's code from this servlet");
             }
 
             @Override
             public void include(ServletRequest request, ServletResponse response) {
-                throw Unsupported.feature("RequestDispatcher.include");
+                throw Unsupported.feature("RequestDispatcher.include",
+                        "write the included content from this servlet");
             }
         };
     }
@@ -239,8 +242,8 @@ final class BridgeContext implements ServletContext {
     }
 
     private static UnsupportedOperationException registration(String method) {
-        return Unsupported.feature("ServletContext." + method + " (dynamic registration; register servlets,"
-                + " filters and listeners with ServletApplication.builder)");
+        return Unsupported.feature("ServletContext." + method + " (dynamic registration)",
+                "register servlets, filters and listeners with ServletApplication.builder");
     }
 
     @Override
@@ -316,7 +319,7 @@ final class BridgeContext implements ServletContext {
     @Override
     public void setSessionTrackingModes(Set<SessionTrackingMode> sessionTrackingModes) {
         if (!sessionTrackingModes.equals(Set.of(SessionTrackingMode.COOKIE))) {
-            throw Unsupported.feature("session tracking by " + sessionTrackingModes + " (only COOKIE)");
+            throw Unsupported.feature("session tracking by " + sessionTrackingModes, "track sessions by COOKIE");
         }
     }
 

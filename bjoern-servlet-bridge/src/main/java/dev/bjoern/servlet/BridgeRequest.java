@@ -45,6 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * from wsgi.input.
  */
 final class BridgeRequest implements HttpServletRequest {
+    private static final String SECURITY = "authenticate in a filter of the application, as Spring Security does";
     private final ServletCall call;
     private final ServletApplication app;
     private final Map<String, Object> environ;
@@ -721,22 +722,24 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public boolean authenticate(HttpServletResponse response) throws ServletException {
-        throw new ServletException(Unsupported.message("HttpServletRequest.authenticate (container security)"));
+        throw new ServletException(Unsupported.message("HttpServletRequest.authenticate (container security)",
+                SECURITY));
     }
 
     @Override
     public void login(String username, String password) throws ServletException {
-        throw new ServletException(Unsupported.message("HttpServletRequest.login (container security)"));
+        throw new ServletException(Unsupported.message("HttpServletRequest.login (container security)", SECURITY));
     }
 
     @Override
     public void logout() throws ServletException {
-        throw new ServletException(Unsupported.message("HttpServletRequest.logout (container security)"));
+        throw new ServletException(Unsupported.message("HttpServletRequest.logout (container security)", SECURITY));
     }
 
     @Override
     public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) {
-        throw Unsupported.feature("HttpServletRequest.upgrade (protocol upgrade)");
+        throw Unsupported.feature("HttpServletRequest.upgrade (protocol upgrade)",
+                "serve WebSocket with an Undertow handler mounted beside WsgiHandler");
     }
 
     @Override

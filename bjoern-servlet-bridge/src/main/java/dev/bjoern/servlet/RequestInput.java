@@ -45,6 +45,7 @@ final class RequestInput extends ServletInputStream {
 
     @Override
     public void setReadListener(ReadListener readListener) {
-        throw Unsupported.feature("ServletInputStream.setReadListener (non-blocking input)");
+        throw Unsupported.feature("ServletInputStream.setReadListener (non-blocking input)",
+                "read the stream as usual: the body is in memory already and reading never waits");
     }
 }

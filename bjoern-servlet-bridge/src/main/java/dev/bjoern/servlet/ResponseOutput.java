@@ -150,6 +150,7 @@ final class ResponseOutput extends ServletOutputStream {
 
     @Override
     public void setWriteListener(WriteListener writeListener) {
-        throw Unsupported.feature("ServletOutputStream.setWriteListener (non-blocking output)");
+        throw Unsupported.feature("ServletOutputStream.setWriteListener (non-blocking output)",
+                "write as usual: the servlet has a thread of its own, never the server's");
     }
 }

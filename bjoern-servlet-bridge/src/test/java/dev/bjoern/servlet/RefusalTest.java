@@ -50,22 +50,30 @@ class RefusalTest {
     void outOfScopeFeaturesFailNamingTheFeature() throws Exception {
         try (ServletServer server = new ServletServer(ServletApplication.builder(new RefusingServlet())
                 .contextPath("/shop").build())) {
-            String suffix = " is not supported by the bjoern servlet bridge";
-            String registration = " (dynamic registration; register servlets, filters and listeners with"
-                    + " ServletApplication.builder)" + suffix;
+            String suffix = " is not supported by the bjoern servlet bridge; ";
+            String security = " (container security)" + suffix
+                    + "authenticate in a filter of the application, as Spring Security does";
+            String registration = " (dynamic registration)" + suffix
+                    + "register servlets, filters and listeners with ServletApplication.builder";
             assertEquals(List.of(
-                    "UnsupportedOperationException: RequestDispatcher.forward" + suffix,
-                    "UnsupportedOperationException: RequestDispatcher.include" + suffix,
-                    "ServletException: HttpServletRequest.login (container security)" + suffix,
-                    "ServletException: HttpServletRequest.logout (container security)" + suffix,
-                    "ServletException: HttpServletRequest.authenticate (container security)" + suffix,
-                    "UnsupportedOperationException: HttpServletRequest.upgrade (protocol upgrade)" + suffix,
-                    "UnsupportedOperationException: ServletInputStream.setReadListener (non-blocking input)" + suffix,
-                    "UnsupportedOperationException: ServletOutputStream.setWriteListener (non-blocking output)" + suffix,
+                    "UnsupportedOperationException: RequestDispatcher.forward" + suffix
+                            + "redirect with sendRedirect, or call the target's code from this servlet",
+                    "UnsupportedOperationException: RequestDispatcher.include" + suffix
+                            + "write the included content from this servlet",
+                    "ServletException: HttpServletRequest.login" + security,
+                    "ServletException: HttpServletRequest.logout" + security,
+                    "ServletException: HttpServletRequest.authenticate" + security,
+                    "UnsupportedOperationException: HttpServletRequest.upgrade (protocol upgrade)" + suffix
+                            + "serve WebSocket with an Undertow handler mounted beside WsgiHandler",
+                    "UnsupportedOperationException: ServletInputStream.setReadListener (non-blocking input)" + suffix
+                            + "read the stream as usual: the body is in memory already and reading never waits",
+                    "UnsupportedOperationException: ServletOutputStream.setWriteListener (non-blocking output)"
+                            + suffix + "write as usual: the servlet has a thread of its own, never the server's",
                     "UnsupportedOperationException: ServletContext.addServlet" + registration,
                     "UnsupportedOperationException: ServletContext.addFilter" + registration,
                     "UnsupportedOperationException: ServletContext.addListener" + registration,
-                    "UnsupportedOperationException: ServletContext.getContext (cross-context access)" + suffix),
+                    "UnsupportedOperationException: ServletContext.getContext (cross-context access)" + suffix
+                            + "share through this context's attributes, or call the other application over HTTP"),
                     List.of(server.get("/shop/").body().split("\n")));
         }
     }
