@@ -157,19 +157,9 @@ final class BridgeRequest implements HttpServletRequest {
     // ---- headers
 
     /** The environ key of a header: CONTENT_TYPE, CONTENT_LENGTH, or HTTP_ and the name upper-cased. */
-    private static String key(String name) {
-        if (name.equalsIgnoreCase("Content-Type")) {
-            return Environ.CONTENT_TYPE;
-        }
-        if (name.equalsIgnoreCase("Content-Length")) {
-            return Environ.CONTENT_LENGTH;
-        }
-        return Environ.HTTP_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
-    }
-
     @Override
     public String getHeader(String name) {
-        return name == null ? null : env(key(name));
+        return name == null ? null : env(HeaderValues.environKey(name));
     }
 
     /** A repeated header arrives as one value joined with ", " (the contract joins them): one element. */
@@ -328,30 +318,37 @@ final class BridgeRequest implements HttpServletRequest {
                     throw new java.io.UncheckedIOException(e);
                 }
             } else if (mediaType.startsWith("multipart/form-data") && (parts != null || input == null && reader == null)) {
-                // Text fields of a form upload are parameters too (Spring reads them so); in the part's own
-                // charset, else the request's, else UTF-8, what browsers send.
-                try {
-                    for (Part part : getParts()) {
-                        if (part.getSubmittedFileName() == null) {
-                            String charset = HeaderValues.charset(part.getContentType());
-                            if (charset == null) {
-                                charset = getCharacterEncoding();
-                            }
-                            try (InputStream in = part.getInputStream()) {
-                                all.computeIfAbsent(part.getName(), n -> new ArrayList<>(1)).add(new String(
-                                        in.readAllBytes(), charset == null ? "UTF-8" : charset));
-                            }
-                        }
-                    }
-                } catch (IOException | ServletException e) {
-                    throw new IllegalStateException("multipart/form-data parameters: " + e.getMessage(), e);
-                }
+                addFormFields(all);
             }
             Map<String, String[]> map = new LinkedHashMap<>();
             all.forEach((name, values) -> map.put(name, values.toArray(new String[0])));
             parameters = Collections.unmodifiableMap(map);
         }
         return parameters;
+    }
+
+    /**
+     * The text fields of a form upload, which are parameters too (Spring reads them so): in the part's own
+     * charset, else the request's, else UTF-8, what browsers send.
+     */
+    private void addFormFields(Map<String, List<String>> all) {
+        try {
+            for (Part part : getParts()) {
+                if (part.getSubmittedFileName() != null) {
+                    continue;
+                }
+                String charset = HeaderValues.charset(part.getContentType());
+                if (charset == null) {
+                    charset = getCharacterEncoding();
+                }
+                try (InputStream in = part.getInputStream()) {
+                    all.computeIfAbsent(part.getName(), n -> new ArrayList<>(1))
+                            .add(new String(in.readAllBytes(), charset == null ? "UTF-8" : charset));
+                }
+            }
+        } catch (IOException | ServletException e) {
+            throw new IllegalStateException("multipart/form-data parameters: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -173,7 +173,13 @@ final class PathMapping {
         return latin1;
     }
 
+    /** Decoded text (a path, a prefix) as environ's Latin-1 text of its UTF-8 bytes. */
     static String latin1(String text) {
-        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0x7F) {
+                return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return text;
     }
 }

@@ -63,7 +63,7 @@ final class WsgiEnviron {
             pathInfo = servletPath;
             servletPath = "";
         }
-        String scriptName = decode(request.getContextPath()) + bytes(servletPath);
+        String scriptName = decode(request.getContextPath()) + PathMapping.latin1(servletPath);
         String whole = decode(request.getRequestURI());
         String rest = null;
         if (whole.startsWith(scriptName)) {
@@ -73,7 +73,7 @@ final class WsgiEnviron {
             }
         }
         if (rest == null || !rest.isEmpty() && pathInfo == null) {
-            rest = pathInfo == null ? "" : bytes(pathInfo);
+            rest = pathInfo == null ? "" : PathMapping.latin1(pathInfo); // the container decoded it as UTF-8
         }
         environ.put(Environ.SCRIPT_NAME, scriptName);
         environ.put(Environ.PATH_INFO, rest);
@@ -84,16 +84,10 @@ final class WsgiEnviron {
         Enumeration<String> names = request.getHeaderNames();
         while (names != null && names.hasMoreElements()) {
             String name = names.nextElement();
-            String key;
-            if (name.equalsIgnoreCase("Content-Type")) {
-                key = Environ.CONTENT_TYPE;
-            } else if (name.equalsIgnoreCase("Content-Length")) {
-                key = Environ.CONTENT_LENGTH;
-            } else if (name.indexOf('_') >= 0) {
+            if (name.indexOf('_') >= 0) {
                 continue; // X_Foo must not pose as X-Foo (CVE-2015-0219)
-            } else {
-                key = key(name);
             }
+            String key = HeaderValues.environKey(name);
             if (environ.containsKey(key)) {
                 continue; // the same name in another case: getHeaders already gave every field of it
             }
@@ -106,15 +100,6 @@ final class WsgiEnviron {
             }
             environ.put(key, joined.toString());
         }
-    }
-
-    private static String key(String name) {
-        StringBuilder key = new StringBuilder(Environ.HTTP_PREFIX.length() + name.length()).append(Environ.HTTP_PREFIX);
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            key.append(c == '-' ? '_' : c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
-        }
-        return key.toString();
     }
 
     /** Percent-escapes to the chars U+0000..U+00FF, as the server's PATH_INFO; a malformed escape is kept. */
@@ -142,16 +127,6 @@ final class WsgiEnviron {
     private static String latin1(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) > 0xFF) {
-                return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-            }
-        }
-        return text;
-    }
-
-    /** A path the container decoded as UTF-8 (as containers do), as environ's Latin-1 text of its bytes. */
-    static String bytes(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) > 0x7F) {
                 return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
             }
         }
