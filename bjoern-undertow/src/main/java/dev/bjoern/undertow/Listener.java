@@ -142,7 +142,7 @@ final class Listener implements Closeable {
      */
     static Listener abstractUnix(String name, int backlog) throws IOException {
         String where = "unix:@" + name;
-        ServerSocketChannel opened = NativeSockets.load(where).bindAbstract(name, backlog);
+        ServerSocketChannel opened = NativeSockets.load(where, "listen on a socket file (unix:/PATH)").bindAbstract(name, backlog);
         // No address: a Java address cannot hold the name, and the channel's own names a deleted file.
         return new Listener(opened, where, null, null, null);
     }
@@ -182,7 +182,8 @@ final class Listener implements Closeable {
                             + " use \"wait\" mode, which passes the listening socket)"
                     : "a " + inherited.getClass().getSimpleName()));
         }
-        NativeSockets.Adopted adopted = NativeSockets.load("adopting fd " + fd).adopt(fd);
+        NativeSockets.Adopted adopted = NativeSockets.load("adopting fd " + fd,
+                "pass the socket as fd 0 (serverRun(0, app), or --inetd with 0<&" + fd + " " + fd + "<&-)").adopt(fd);
         return new Listener(adopted.channel(), adopted.where() + " (fd " + fd + ")", adopted.address(), null, null);
     }
 

@@ -41,19 +41,21 @@ interface NativeSockets {
      * The implementation for this JDK.
      *
      * @param what what the caller is doing, for the message: {@code "unix:@name"}, {@code "adopting fd 3"}
-     * @throws UnsupportedOperationException on a JDK before 22, naming the JDK needed and this one
+     * @param instead what works on an older JDK, for the message
+     * @throws UnsupportedOperationException on a JDK before 22, naming the JDK needed, this one, and what to do
      */
-    static NativeSockets load(String what) {
+    static NativeSockets load(String what, String instead) {
         int feature = Runtime.version().feature();
         if (feature < JDK_NEEDED) {
             throw new UnsupportedOperationException(what + " needs JDK " + JDK_NEEDED + " or newer; this is JDK "
-                    + feature);
+                    + feature + ". On JDK " + feature + ", " + instead);
         }
         try {
             return (NativeSockets) Class.forName("dev.bjoern.undertow.ForeignSockets").getDeclaredConstructor()
                     .newInstance();
         } catch (InvocationTargetException e) {
-            throw new IllegalStateException(what + ": setting up native calls failed: " + e.getCause(), e.getCause());
+            throw new IllegalStateException(what + ": setting up native calls failed: " + e.getCause().getMessage(),
+                    e.getCause());
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalStateException(what + ": this bjoern-undertow build lacks its JDK 22 part"
                     + " (dev.bjoern.undertow.ForeignSockets): " + e, e);

@@ -90,7 +90,8 @@ final class ForeignSockets implements NativeSockets {
     private static MethodHandle libc(Linker linker, String name, FunctionDescriptor descriptor,
             Linker.Option... options) {
         MemorySegment symbol = linker.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name + "()"));
+                .orElseThrow(() -> new UnsupportedOperationException("the C library has no " + name
+                        + "(); abstract sockets and fd 3 need Linux's: listen on unix:/PATH, or take fd 0 with --inetd"));
         return linker.downcallHandle(symbol, descriptor, options);
     }
 

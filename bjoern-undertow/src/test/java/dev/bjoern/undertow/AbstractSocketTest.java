@@ -64,7 +64,8 @@ class AbstractSocketTest {
         assumeTrue(JDK < 22, "this JDK serves abstract sockets; the baseline JDK run checks the refusal");
         BjoernServer server = BjoernServer.builder(Where.app).host("unix:@x").build();
         UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, server::bind);
-        assertEquals("unix:@x needs JDK 22 or newer; this is JDK " + JDK, refused.getMessage());
+        assertEquals("unix:@x needs JDK 22 or newer; this is JDK " + JDK + ". On JDK " + JDK
+                + ", listen on a socket file (unix:/PATH)", refused.getMessage());
     }
 
     @Test
@@ -73,7 +74,8 @@ class AbstractSocketTest {
         try (Cli cli = Cli.start("-a", "unix:@" + name, "dev.bjoern.undertow.cliapps.Where:app")) {
             if (JDK < 22) {
                 assertEquals(1, cli.awaitExit());
-                assertEquals("bjoern: unix:@" + name + " needs JDK 22 or newer; this is JDK " + JDK + "\n",
+                assertEquals("bjoern: unix:@" + name + " needs JDK 22 or newer; this is JDK " + JDK + ". On JDK " + JDK
+                        + ", listen on a socket file (unix:/PATH)\n",
                         cli.stderr());
                 return;
             }

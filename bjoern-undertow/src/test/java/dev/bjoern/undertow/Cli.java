@@ -32,7 +32,9 @@ final class Cli implements AutoCloseable {
     private final CompletableFuture<String> firstLine = new CompletableFuture<>();
     /** Completes with the first serving line among stderr's lines, or null if stderr ends without one. */
     private final CompletableFuture<String> servingLine = new CompletableFuture<>();
+    /** Also the monitor the reader notifies on each line and at the end. */
     private final StringBuffer stderr = new StringBuffer();
+    private boolean stderrEnded;
     private final StringBuffer stdout = new StringBuffer();
     private final Thread stderrReader;
     private final Thread stdoutReader;
@@ -40,12 +42,19 @@ final class Cli implements AutoCloseable {
     private Cli(Process process) {
         this.process = process;
         stderrReader = read(process.getErrorStream(), line -> {
-            stderr.append(line).append('\n');
+            synchronized (stderr) {
+                stderr.append(line).append('\n');
+                stderr.notifyAll();
+            }
             firstLine.complete(line);
             if (SERVING.matcher(line).matches()) {
                 servingLine.complete(line);
             }
         }, () -> {
+            synchronized (stderr) {
+                stderrEnded = true;
+                stderr.notifyAll();
+            }
             firstLine.complete(null);
             servingLine.complete(null);
         });
@@ -113,11 +122,14 @@ final class Cli implements AutoCloseable {
     /** Waits for a line of stderr that contains {@code text}; fails after {@link #TIMEOUT}. */
     void awaitStderr(String text) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (stderr.indexOf(text) < 0) {
-            if (System.nanoTime() > deadline || !process.isAlive() && !stderrReader.isAlive()) {
-                fail("no \"" + text + "\" on stderr within " + TIMEOUT + "; stderr:\n" + stderr);
+        synchronized (stderr) {
+            while (stderr.indexOf(text) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || stderrEnded) {
+                    fail("no \"" + text + "\" on stderr within " + TIMEOUT + "; stderr:\n" + stderr);
+                }
+                stderr.wait(Math.max(1, left / 1_000_000));
             }
-            Thread.sleep(5);
         }
     }
 

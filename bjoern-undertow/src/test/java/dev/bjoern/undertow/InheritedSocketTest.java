@@ -181,7 +181,9 @@ class InheritedSocketTest {
             if (JDK < 22) {
                 UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
                         server::bind);
-                assertEquals("adopting fd " + fd + " needs JDK 22 or newer; this is JDK " + JDK, refused.getMessage());
+                assertEquals("adopting fd " + fd + " needs JDK 22 or newer; this is JDK " + JDK + ". On JDK " + JDK
+                        + ", pass the socket as fd 0 (serverRun(0, app), or --inetd with 0<&" + fd + " " + fd + "<&-)",
+                        refused.getMessage());
                 return;
             }
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, server::bind);
