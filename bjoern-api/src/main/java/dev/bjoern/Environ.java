@@ -35,4 +35,24 @@ public final class Environ {
 
     /** The value of {@code wsgi.version}: WSGI 1.0, as an immutable list {@code [1, 0]}. */
     public static final List<Integer> VERSION = List.of(1, 0);
+
+    /**
+     * The key of a request header in environ (SPEC.md 2): {@link #CONTENT_TYPE} and {@link #CONTENT_LENGTH} for
+     * those two, else {@code HTTP_} plus the name with ASCII letters upper-cased and '-' as '_'
+     * ({@code "X-Foo-Bar"} gives {@code "HTTP_X_FOO_BAR"}). A server leaves out a header whose name has a '_'.
+     */
+    public static String headerKey(String name) {
+        if (name.equalsIgnoreCase("Content-Type")) {
+            return CONTENT_TYPE;
+        }
+        if (name.equalsIgnoreCase("Content-Length")) {
+            return CONTENT_LENGTH;
+        }
+        StringBuilder key = new StringBuilder(HTTP_PREFIX.length() + name.length()).append(HTTP_PREFIX);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            key.append(c == '-' ? '_' : c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
+        }
+        return key.toString();
+    }
 }

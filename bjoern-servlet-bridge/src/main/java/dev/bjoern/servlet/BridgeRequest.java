@@ -159,7 +159,7 @@ final class BridgeRequest implements HttpServletRequest {
     /** The environ key of a header: CONTENT_TYPE, CONTENT_LENGTH, or HTTP_ and the name upper-cased. */
     @Override
     public String getHeader(String name) {
-        return name == null ? null : env(HeaderValues.environKey(name));
+        return name == null ? null : env(Environ.headerKey(name));
     }
 
     /** A repeated header arrives as one value joined with ", " (the contract joins them): one element. */

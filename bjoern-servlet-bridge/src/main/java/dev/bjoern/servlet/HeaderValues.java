@@ -1,36 +1,16 @@
 package dev.bjoern.servlet;
 
-import dev.bjoern.Environ;
 import jakarta.servlet.http.Cookie;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/**
- * Request headers between environ and the servlet API: their environ keys, and the values the servlet API reads
- * structured (Cookie, Accept-Language, a charset parameter).
- */
+/** The request header values the servlet API reads structured: Cookie, Accept-Language, a charset parameter. */
 final class HeaderValues {
     private static final Cookie[] NONE = new Cookie[0];
 
     private HeaderValues() {
-    }
-
-    /** A header's environ key: CONTENT_TYPE, CONTENT_LENGTH, else HTTP_ and the name upper-cased, "-" as "_". */
-    static String environKey(String name) {
-        if (name.equalsIgnoreCase("Content-Type")) {
-            return Environ.CONTENT_TYPE;
-        }
-        if (name.equalsIgnoreCase("Content-Length")) {
-            return Environ.CONTENT_LENGTH;
-        }
-        StringBuilder key = new StringBuilder(Environ.HTTP_PREFIX.length() + name.length()).append(Environ.HTTP_PREFIX);
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            key.append(c == '-' ? '_' : c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
-        }
-        return key.toString();
     }
 
     /** {@code a=1; b="2"} as cookies; pairs whose name a Cookie refuses are skipped. */

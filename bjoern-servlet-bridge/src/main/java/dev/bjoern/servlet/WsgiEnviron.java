@@ -87,7 +87,7 @@ final class WsgiEnviron {
             if (name.indexOf('_') >= 0) {
                 continue; // X_Foo must not pose as X-Foo (CVE-2015-0219)
             }
-            String key = HeaderValues.environKey(name);
+            String key = Environ.headerKey(name);
             if (environ.containsKey(key)) {
                 continue; // the same name in another case: getHeaders already gave every field of it
             }

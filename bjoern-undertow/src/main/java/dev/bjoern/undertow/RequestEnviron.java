@@ -5,7 +5,6 @@ import dev.bjoern.FileWrapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
-import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,18 +96,7 @@ final class RequestEnviron {
         if (name.indexOf('_') >= 0) {
             return DROPPED;
         }
-        if (Headers.CONTENT_TYPE_STRING.equalsIgnoreCase(name)) {
-            return Environ.CONTENT_TYPE;
-        }
-        if (Headers.CONTENT_LENGTH_STRING.equalsIgnoreCase(name)) {
-            return Environ.CONTENT_LENGTH;
-        }
-        StringBuilder key = new StringBuilder(Environ.HTTP_PREFIX.length() + name.length()).append(Environ.HTTP_PREFIX);
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            key.append(c == '-' ? '_' : c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
-        }
-        return key.toString();
+        return Environ.headerKey(name);
     }
 
     /*
