@@ -364,6 +364,8 @@ final class Call implements StartResponse, Write {
         end(null);
         if (watch != null) {
             watch.responseEnded(exchange);
+        } else if (exchange.isPersistent()) {
+            RequestStart.skipEmptyLines(exchange.getConnection());
         }
         exchange.endExchange();
     }

@@ -1,5 +1,6 @@
 package dev.bjoern.undertow;
 
+import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
@@ -44,6 +45,8 @@ final class ConnectionWatch extends AbstractStreamSourceConduit<StreamSourceCond
     /** A reading of {@link OpenConnections#now}, in milliseconds. */
     long since;
     byte state;
+    /** The start of each request, put right before the parser reads it. */
+    final RequestStart start = new RequestStart();
 
     ConnectionWatch(OpenConnections connections, StreamConnection connection) {
         super(connection.getSourceChannel().getConduit());
@@ -96,6 +99,15 @@ final class ConnectionWatch extends AbstractStreamSourceConduit<StreamSourceCond
         }
         since = connections.now;
         state = IDLE;
+        if (exchange.isPersistent()) {
+            start.next();
+            // A pipelined request's first bytes, which came with this one and are parsed without another read.
+            PooledByteBuffer pipelined = ((AbstractServerConnection) exchange.getConnection()).getExtraBytes();
+            if (pipelined != null) {
+                ByteBuffer bytes = pipelined.getBuffer();
+                bytes.limit(start.filter(bytes, bytes.position(), bytes.limit()));
+            }
+        }
     }
 
     /** True once the server stops: a response not yet framed gets {@code Connection: close}. */
@@ -122,12 +134,41 @@ final class ConnectionWatch extends AbstractStreamSourceConduit<StreamSourceCond
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        return arrived(next.read(dst));
+        return arrived(start.active() ? startOfRequest(dst) : next.read(dst));
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
+        if (start.active()) {
+            for (int i = offs; i < offs + len; i++) {
+                if (dsts[i].hasRemaining()) {
+                    return read(dsts[i]);
+                }
+            }
+        }
         return arrived(next.read(dsts, offs, len));
+    }
+
+    /** Reads a request's first bytes through {@link RequestStart}. */
+    private int startOfRequest(ByteBuffer dst) throws IOException {
+        int from = dst.position();
+        int limit = dst.limit();
+        // One byte kept free for the "/" an absolute-form target without a path gets.
+        if (dst.remaining() > 1) {
+            dst.limit(limit - 1);
+        }
+        int read;
+        try {
+            read = next.read(dst);
+        } finally {
+            dst.limit(limit);
+        }
+        if (read <= 0) {
+            return read;
+        }
+        int end = start.filter(dst, from, dst.position());
+        dst.position(end);
+        return end - from;
     }
 
     @Override

@@ -1,11 +1,15 @@
 package dev.bjoern.undertow;
 
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.conduits.ReadDataStreamSourceConduit;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.server.AbstractServerConnection;
+import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.protocol.http.HttpContinue;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,10 +18,16 @@ import java.util.Map;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.ConduitStreamSourceChannel;
 
 /**
  * Reads a request body whole without blocking, then calls the application. Blocking reads are not an
  * option: the application runs on the IO thread, where Undertow refuses them (UT000126).
+ *
+ * <p>A Content-Length body is read through Undertow's fixed-length channel, the length having been checked
+ * by {@link WsgiHandler}. A chunked body on an HTTP/1.x connection is read below Undertow's lenient chunked
+ * decoder, as the connection's raw bytes, and decoded by {@link ChunkedBody}; what follows the body is handed
+ * back to the connection for the next request.
  */
 final class RequestBody implements ChannelListener<StreamSourceChannel> {
     /**
@@ -29,7 +39,12 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
     private final WsgiHandler handler;
     private final HttpServerExchange exchange;
     private final Map<String, Object> environ;
+    /** The declared length, or -1 for a chunked body. */
     private final long length;
+    /** The strict decoder of a chunked body read raw; null otherwise. */
+    private final ChunkedBody chunked;
+    /** Raw bytes of a chunked body not yet decoded; held only while there are some. */
+    private PooledByteBuffer raw;
     private byte[] data;
     private int size;
 
@@ -38,13 +53,21 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         this.exchange = exchange;
         this.environ = environ;
         this.length = length;
+        this.chunked = length < 0 && exchange.getConnection() instanceof HttpServerConnection
+                ? new ChunkedBody(handler.maxBodySize) : null;
         // The declared length was checked against the limit already.
         this.data = new byte[(int) Math.min(FIRST_CAPACITY, length >= 0 ? length : handler.maxBodySize + 1)];
     }
 
     void start(boolean sendContinue) {
         if (!sendContinue) {
-            read();
+            if (chunked == null) {
+                read();
+            } else {
+                // Read below the exchange's request channel, which Undertow, seeing it idle when handleRequest
+                // returns, would end the exchange by draining: dispatched on the same thread, it does not.
+                exchange.dispatch(SameThreadExecutor.INSTANCE, this::read);
+            }
             return;
         }
         // The interim 100 may not go out at once; dispatching on the same thread keeps Undertow from
@@ -64,49 +87,152 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
     }
 
     private void read() {
-        StreamSourceChannel channel = exchange.getRequestChannel();
+        StreamSourceChannel channel;
+        if (chunked != null) {
+            // The connection's bytes as they come, those read ahead with the headers first: what Undertow's
+            // chunked decoder would have read, without it.
+            AbstractServerConnection connection = (AbstractServerConnection) exchange.getConnection();
+            ConduitStreamSourceChannel source = connection.getChannel().getSourceChannel();
+            source.setConduit(new ReadDataStreamSourceConduit(connection.getOriginalSourceConduit(), connection));
+            channel = source;
+        } else {
+            channel = exchange.getRequestChannel();
+        }
         channel.getReadSetter().set(this);
         handleEvent(channel);
     }
 
     @Override
     public void handleEvent(StreamSourceChannel channel) {
+        int refusal;
         try {
-            while (size != length) {
-                if (size == data.length && !grow()) {
-                    handler.refuse(exchange, 413);
-                    return;
-                }
-                int read = channel.read(ByteBuffer.wrap(data, size, data.length - size));
-                if (read == 0) {
-                    handler.metrics.requestWaiting();
-                    channel.resumeReads();
-                    return;
-                }
-                if (read < 0) {
-                    if (length >= 0) {
-                        // The client closed before the body it announced was complete.
-                        handler.metrics.requestAborted(true);
-                        IoUtils.safeClose(exchange.getConnection());
-                        return;
-                    }
-                    break;
-                }
-                size += read;
+            if (chunked != null ? readChunked(channel) : readPlain(channel)) {
+                stopReading(channel);
+                handler.callWithBody(exchange, environ, data, size);
             }
+            return;
+        } catch (ChunkedBody.Refusal e) {
+            refusal = e.status;
         } catch (RequestTooBigException e) {
             // A host Undertow's own entity limit, which its chunked reader applies before we can lift it.
-            handler.refuse(exchange, 413);
-            return;
+            refusal = 413;
         } catch (IOException e) {
-            // The client went away or sent broken chunk framing: nobody is left to answer.
+            // The client went away, or (where Undertow decodes) sent broken chunk framing.
+            stopReading(channel);
             handler.metrics.requestAborted(peerClosed(exchange));
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
+        // Whatever else the client sends is never read: the answer ends the connection.
+        stopReading(channel);
+        handler.refuse(exchange, refusal);
+    }
+
+    private void stopReading(StreamSourceChannel channel) {
+        release();
         channel.suspendReads();
         channel.getReadSetter().set(null);
-        handler.callWithBody(exchange, environ, data, size);
+    }
+
+    /** Reads a Content-Length body, or any body Undertow decodes; true once it is whole. */
+    private boolean readPlain(StreamSourceChannel channel) throws IOException, ChunkedBody.Refusal {
+        while (size != length) {
+            if (size == data.length && !grow(length >= 0 ? length : handler.maxBodySize + 1)) {
+                throw new ChunkedBody.Refusal(413, "the body exceeds the limit");
+            }
+            int read = channel.read(ByteBuffer.wrap(data, size, data.length - size));
+            if (read == 0) {
+                waitForMore(channel);
+                return false;
+            }
+            if (read < 0) {
+                if (length >= 0) {
+                    clientLeft();
+                    return false;
+                }
+                break;
+            }
+            size += read;
+        }
+        return true;
+    }
+
+    /** Reads and decodes a chunked body from the connection's raw bytes; true once it is whole. */
+    private boolean readChunked(StreamSourceChannel channel) throws IOException, ChunkedBody.Refusal {
+        while (!chunked.done()) {
+            long dataLeft = chunked.dataLeft();
+            if (raw == null && dataLeft > 0) {
+                // Nothing read ahead: a chunk's data goes straight into the body, never past the chunk.
+                ensure(size + Math.min(dataLeft, FIRST_CAPACITY));
+                int read = channel.read(ByteBuffer.wrap(data, size, (int) Math.min(dataLeft, data.length - size)));
+                if (read <= 0) {
+                    ended(channel, read);
+                    return false;
+                }
+                size += read;
+                chunked.took(read);
+                continue;
+            }
+            if (raw == null) {
+                raw = exchange.getConnection().getByteBufferPool().allocate();
+                ByteBuffer buffer = raw.getBuffer();
+                buffer.clear();
+                int read = channel.read(buffer);
+                buffer.flip();
+                if (read <= 0) {
+                    release();
+                    ended(channel, read);
+                    return false;
+                }
+            }
+            ByteBuffer buffer = raw.getBuffer();
+            chunked.frame(buffer);
+            int take = (int) Math.min(chunked.dataLeft(), buffer.remaining());
+            if (take > 0) {
+                ensure(size + take);
+                buffer.get(data, size, take);
+                size += take;
+                chunked.took(take);
+            }
+            if (!buffer.hasRemaining()) {
+                release();
+            }
+        }
+        if (raw != null) {
+            // The next request's first bytes.
+            ((HttpServerConnection) exchange.getConnection()).ungetRequestBytes(raw);
+            raw = null;
+        }
+        Connectors.terminateRequest(exchange);
+        return true;
+    }
+
+    /** A read found nothing (wait for more) or the end of the stream (the client left mid-body). */
+    private void ended(StreamSourceChannel channel, int read) {
+        if (read < 0) {
+            clientLeft();
+        } else {
+            waitForMore(channel);
+        }
+    }
+
+    /** The client closed before its body was complete. */
+    private void clientLeft() {
+        release();
+        handler.metrics.requestAborted(true);
+        IoUtils.safeClose(exchange.getConnection());
+    }
+
+    private void waitForMore(StreamSourceChannel channel) {
+        handler.metrics.requestWaiting();
+        channel.resumeReads();
+    }
+
+    private void release() {
+        if (raw != null) {
+            raw.close();
+            raw = null;
+        }
     }
 
     /**
@@ -119,15 +245,22 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
     }
 
     /**
-     * Makes room: up to the declared length, or for a chunked body up to one byte past the limit, so that
-     * going over it shows.
+     * Makes room for more bytes, up to {@code cap}: the declared length, or for a body Undertow decodes one
+     * byte past the limit, so that going over it shows. False if there is no room below the cap.
      */
-    private boolean grow() {
-        long cap = length >= 0 ? length : handler.maxBodySize + 1;
+    private boolean grow(long cap) {
         if (size >= cap) {
             return false;
         }
         data = Arrays.copyOf(data, (int) Math.min((long) data.length * 2 + 1, cap));
         return true;
+    }
+
+    /** Makes room for {@code needed} bytes in all, which the chunk sizes read so far keep within the limit. */
+    private void ensure(long needed) {
+        if (needed > data.length) {
+            data = Arrays.copyOf(data, (int) Math.max(needed, Math.min((long) data.length * 2 + 1,
+                    handler.maxBodySize)));
+        }
     }
 }

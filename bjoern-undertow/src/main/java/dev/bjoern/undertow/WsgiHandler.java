@@ -7,7 +7,9 @@ import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,20 +95,27 @@ public final class WsgiHandler implements HttpHandler {
         if (accessLog != null) {
             exchange.addExchangeCompleteListener(accessLog);
         }
+        // Undertow takes a Content-Length past 2^63 - 1 modulo 2^64 (0 for 2^64: no body, the rest of the bytes
+        // a second request), so the framing is checked whether or not Undertow saw a body.
+        HeaderValues contentLength = headers.get(Headers.CONTENT_LENGTH);
         long length = -1;
-        if (hasBody) {
-            String transferEncoding = headers.getFirst(Headers.TRANSFER_ENCODING);
-            // Undertow de-chunks ANY Transfer-Encoding value; only "chunked" is one we can honestly read.
-            if (transferEncoding != null && !Headers.CHUNKED.equalToString(transferEncoding)) {
+        if (contentLength != null) {
+            length = RequestFraming.contentLength(contentLength, headers.contains(Headers.TRANSFER_ENCODING));
+            if (length < 0) {
                 refuse(exchange, 400);
                 return;
             }
-            length = exchange.getRequestContentLength();
-            // Checked before anything is allocated: a claimed length is not a reason to reserve memory.
-            if (length > maxBodySize) {
-                refuse(exchange, 413);
+        } else if (hasBody) {
+            int refusal = RequestFraming.transferCoding(headers.get(Headers.TRANSFER_ENCODING), exchange.isHttp11());
+            if (refusal != 0) {
+                refuse(exchange, refusal);
                 return;
             }
+        }
+        // Checked before anything is allocated: a claimed length is not a reason to reserve memory.
+        if (length > maxBodySize) {
+            refuse(exchange, 413);
+            return;
         }
         boolean sendContinue = false;
         String expect = headers.getFirst(Headers.EXPECT);
@@ -117,6 +126,20 @@ public final class WsgiHandler implements HttpHandler {
             }
             sendContinue = hasBody;
         }
+        String target = null;
+        if (watch != null && watch.start.removedPrefix() != null) {
+            // Ours took an absolute-form target's scheme and authority out before the parser read it.
+            target = watch.start.removedPrefix();
+            headers.put(Headers.HOST, watch.start.authority());
+        } else if (exchange.isHostIncludedInRequestURI() && !Methods.CONNECT.equals(exchange.getRequestMethod())) {
+            // A host's Undertow parsed an absolute-form target whose authority contains the Host header.
+            String authority = RequestStart.authorityOf(exchange.getRequestURI());
+            if (authority == null) {
+                refuse(exchange, 400);
+                return;
+            }
+            headers.put(Headers.HOST, authority);
+        }
         Map<String, Object> environ;
         try {
             environ = RequestEnviron.build(exchange, addresses, environTemplate);
@@ -124,11 +147,15 @@ public final class WsgiHandler implements HttpHandler {
             refuse(exchange, 400);
             return;
         }
+        if (target != null) {
+            environ.put(Environ.REQUEST_URI, target + environ.get(Environ.REQUEST_URI));
+        }
         if (!hasBody) {
             call(exchange, environ, watch);
         } else {
-            // Lifts a host Undertow's entity limit for a Content-Length body; its chunked reader has fixed
-            // the limit already (RequestBody answers 413 when that one trips). Ours is RequestBody's.
+            // Lifts a host Undertow's entity limit for a Content-Length body; its chunked reader, where it is
+            // used, has fixed the limit already (RequestBody answers 413 when that one trips). Ours is
+            // RequestBody's.
             exchange.setMaxEntitySize(0);
             new RequestBody(this, exchange, environ, length).start(sendContinue);
         }
