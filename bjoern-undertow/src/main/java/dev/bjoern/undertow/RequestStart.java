@@ -46,7 +46,8 @@ final class RequestStart {
     private int emptyLines;
     private int methodLength;
     private boolean connect;
-    private final StringBuilder prefix = new StringBuilder();
+    /** An absolute-form target's scheme and authority so far; made for the first one a connection sends. */
+    private StringBuilder prefix;
     private int authorityAt;
     /** The current request's absolute-form scheme and authority, as sent; null for any other form. */
     private String removed;
@@ -119,6 +120,9 @@ final class RequestStart {
                     break;
                 case TARGET:
                     if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+                        if (prefix == null) {
+                            prefix = new StringBuilder();
+                        }
                         prefix.setLength(0);
                         state = SCHEME;
                         continue;
@@ -153,7 +157,10 @@ final class RequestStart {
                     state = PASS;
                     continue;
             }
-            buffer.put(write++, b);
+            if (write != read) {
+                buffer.put(write, b);
+            }
+            write++;
             read++;
         }
         if (write == read) {

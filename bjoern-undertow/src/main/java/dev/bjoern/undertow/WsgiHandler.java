@@ -25,10 +25,15 @@ import java.util.Objects;
  *
  * <p>The application is called on the thread that runs this handler, which for Undertow is an IO thread:
  * the request body is read whole, without blocking, before the call, and the response is written without
- * blocking after it. Requests are rejected before the application sees them, with the connection closed,
- * when: Transfer-Encoding is anything but {@code chunked} (400); the path has a malformed percent-escape
- * (400); the declared Content-Length or the received chunked body exceeds the body limit (413); an HTTP/1.1
- * {@code Expect} is anything but {@code 100-continue} (417).
+ * blocking after it. Request framing is held to RFC 9112: a request is answered with an empty status and the
+ * connection closed, the application never called, when its Content-Length is not one {@code 1*DIGIT} value
+ * within a long (400); its Transfer-Encoding is anything but {@code chunked} (400, or 501 for a coding before
+ * it); its chunked body strays from RFC 9112 §7.1 by a byte (400); the declared Content-Length or the chunk
+ * sizes exceed the body limit (413); an HTTP/1.1 {@code Expect} is anything but {@code 100-continue} (417); an
+ * absolute-form target has a malformed authority, or the path a malformed percent-escape (400). A chunked body
+ * on an HTTP/1.x connection is decoded by this handler from the connection's bytes, not by the host's
+ * Undertow. bjoern-api/SPEC.md, section 3, has every rule, and what a host's Undertow decides before this
+ * handler runs.
  */
 public final class WsgiHandler implements HttpHandler {
     /** The default request body limit: 10 MiB. */

@@ -341,6 +341,24 @@ class RequestFramingTest {
     }
 
     @Test
+    void sends100ContinueThenDecodesTheChunkedBodyStrictly() throws Exception {
+        for (int port : new int[] {server.port(), mountedPort}) {
+            try (RawHttp client = new RawHttp(port)) {
+                client.send(POST + "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+                assertEquals(100, client.read().status());
+                assertEquals("/p|x|/p|hello", client.send("5\r\nhello\r\n0\r\n\r\n").read().text());
+            }
+            try (RawHttp client = new RawHttp(port)) {
+                client.send(POST + "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+                assertEquals(100, client.read().status());
+                RawHttp.Response refused = client.send("5\nhello\r\n0\r\n\r\n" + SMUGGLED).read();
+                assertEquals(400, refused.status());
+                assertTrue(client.closedByServer());
+            }
+        }
+    }
+
+    @Test
     void skipsTheEmptyLineAClientSendsAfterAPostBodyBeforeItsNextRequest() throws Exception {
         for (int port : new int[] {server.port(), mountedPort}) {
             try (RawHttp client = new RawHttp(port)) {
@@ -351,6 +369,18 @@ class RequestFramingTest {
                 assertEquals("/p|x|/p|yo", client.read().text());
                 assertEquals("/next|x|/next|", client.read().text());
             }
+        }
+    }
+
+    @Test
+    void servesAbsoluteFormTargetsPipelinedBehindOtherRequests() throws Exception {
+        try (RawHttp client = server.connect()) {
+            client.send(NEXT + "\r\nGET http://a.test/q HTTP/1.1\r\nHost: x\r\n\r\n" + NEXT
+                    + "GET https://b.test:81?z HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("/next|x|/next|", client.read().text());
+            assertEquals("/q|a.test|http://a.test/q|", client.read().text());
+            assertEquals("/next|x|/next|", client.read().text());
+            assertEquals("/|b.test:81|https://b.test:81/?z|", client.read().text());
         }
     }
 
