@@ -18,6 +18,8 @@ import org.xnio.conduits.StreamSourceConduit;
  * it has done so for too long. One object per connection, and the only one: it is the connection's place in
  * the list of open connections, its close listener, and the first conduit its request bytes pass through,
  * which is how it learns that a new request has begun without a timer or a call per read into anything else.
+ * Being that conduit, it also hands each request's first bytes through {@link RequestStart} before Undertow's
+ * parser reads them (one object more per connection, and a look at a request's first few bytes).
  *
  * <p>Everything here runs on the connection's IO thread. The per-request cost is a field write or two.
  */

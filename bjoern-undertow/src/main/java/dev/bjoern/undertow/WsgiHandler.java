@@ -137,7 +137,7 @@ public final class WsgiHandler implements HttpHandler {
             target = watch.start.removedPrefix();
             headers.put(Headers.HOST, watch.start.authority());
         } else if (exchange.isHostIncludedInRequestURI() && !Methods.CONNECT.equals(exchange.getRequestMethod())) {
-            // A host's Undertow parsed an absolute-form target whose authority contains the Host header.
+            // A host's Undertow let an absolute-form target through: its check found the Host value in it.
             String authority = RequestStart.authorityOf(exchange.getRequestURI());
             if (authority == null) {
                 refuse(exchange, 400);
