@@ -28,27 +28,27 @@ final class RequestStart {
 
     // Where the next byte falls: before the request-line, in the method, at the target, in an
     // absolute-form target's scheme and authority; then past everything this looks at.
-    private static final int LINE = 0;
-    private static final int LINE_CR = 1;
-    private static final int METHOD = 2;
-    private static final int TARGET = 3;
-    private static final int SCHEME = 4;
-    private static final int SLASH1 = 5;
-    private static final int SLASH2 = 6;
-    private static final int AUTHORITY = 7;
-    private static final int PASS = 8;
+    private static final byte LINE = 0;
+    private static final byte LINE_CR = 1;
+    private static final byte METHOD = 2;
+    private static final byte TARGET = 3;
+    private static final byte SCHEME = 4;
+    private static final byte SLASH1 = 5;
+    private static final byte SLASH2 = 6;
+    private static final byte AUTHORITY = 7;
+    private static final byte PASS = 8;
 
     private static final byte[] CONNECT = {'C', 'O', 'N', 'N', 'E', 'C', 'T'};
     /** A byte the parser refuses wherever it stands in a request-line. */
     private static final byte REFUSED = '\n';
 
-    private int state = LINE;
-    private int emptyLines;
-    private int methodLength;
+    private byte state = LINE;
+    private byte emptyLines;
+    /** The method's length so far, counted up to one past CONNECT's. */
+    private byte methodLength;
     private boolean connect;
     /** An absolute-form target's scheme and authority so far; made for the first one a connection sends. */
     private StringBuilder prefix;
-    private int authorityAt;
     /** The current request's absolute-form scheme and authority, as sent; null for any other form. */
     private String removed;
 
@@ -110,7 +110,9 @@ final class RequestStart {
                     if (Grammar.tchar(b)) {
                         connect = (methodLength == 0 || connect) && methodLength < CONNECT.length
                                 && CONNECT[methodLength] == b;
-                        methodLength++;
+                        if (methodLength <= CONNECT.length) {
+                            methodLength++;
+                        }
                     } else {
                         // A space ends the method, anything else is for the parser to refuse. CONNECT's
                         // authority-form target is the parser's too.
@@ -193,7 +195,6 @@ final class RequestStart {
                 taken = b == '/';
                 if (taken) {
                     state++;
-                    authorityAt = prefix.length() + 1;
                 }
                 break;
             default:
@@ -206,6 +207,8 @@ final class RequestStart {
     }
 
     private boolean validPrefix() {
+        // The prefix is "scheme://authority": a scheme holds no ':'.
+        int authorityAt = prefix.indexOf(":") + 3;
         String scheme = prefix.substring(0, authorityAt - 3).toLowerCase(Locale.ROOT);
         return (scheme.equals("http") || scheme.equals("https"))
                 && validAuthority(prefix.substring(authorityAt));
