@@ -10,8 +10,10 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.server.protocol.http.HttpServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
@@ -35,6 +37,8 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
      * not pin the whole limit. The array grows as bytes come, up to the declared length or the limit.
      */
     private static final int FIRST_CAPACITY = 64 * 1024;
+    /** Where a host's handler leaves the body bytes it read before ours ran; null where it cannot be had. */
+    private static final AttachmentKey<?> HOST_BUFFERED = hostBufferedKey();
 
     private final WsgiHandler handler;
     private final HttpServerExchange exchange;
@@ -54,9 +58,34 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         this.environ = environ;
         this.length = length;
         this.chunked = length < 0 && exchange.getConnection() instanceof HttpServerConnection
-                ? new ChunkedBody(handler.maxBodySize) : null;
+                && !hostReadSome(exchange) ? new ChunkedBody(handler.maxBodySize) : null;
         // The declared length was checked against the limit already.
         this.data = new byte[(int) Math.min(FIRST_CAPACITY, length >= 0 ? length : handler.maxBodySize + 1)];
+    }
+
+    /**
+     * True if a host's handler in front of ours read some of the body already, through Undertow's decoder: it
+     * took the request channel for good, or it left what it read on the exchange (RequestBufferingHandler,
+     * the h2c upgrade). That body is then read as Undertow decoded it. Our own server has no handler in front.
+     * Undertow keeps the key of what it left package-private; where it cannot be had, a host is taken to have
+     * read some.
+     */
+    private static boolean hostReadSome(HttpServerExchange exchange) {
+        if (ConnectionWatch.of(exchange) != null) {
+            return false;
+        }
+        return !exchange.isRequestChannelAvailable() || HOST_BUFFERED == null
+                || exchange.getAttachment(HOST_BUFFERED) != null;
+    }
+
+    private static AttachmentKey<?> hostBufferedKey() {
+        try {
+            Field key = HttpServerExchange.class.getDeclaredField("BUFFERED_REQUEST_DATA");
+            key.setAccessible(true);
+            return (AttachmentKey<?>) key.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     void start(boolean sendContinue) {

@@ -35,23 +35,47 @@ final class RequestFraming {
     }
 
     /**
-     * 0 if a Transfer-Encoding field frames the body as we can read it: exactly {@code chunked}, on HTTP/1.1.
-     * Otherwise the status to refuse it with (§6.1, §6.3): 400 when chunked is not the one, final coding, or
-     * the request is HTTP/1.0, or the field is repeated; 501 for a coding before chunked, which we do not
-     * implement.
+     * 0 if a Transfer-Encoding field frames the body as we can read it: {@code chunked} alone (empty list
+     * elements are ignored, RFC 9110 §5.6.1.2), on HTTP/1.1. Otherwise the status to refuse it with (§6.1, §6.3):
+     * 400 when chunked is not the final coding or is there twice, a coding is not a token, the request is
+     * HTTP/1.0, or the field is repeated; 501 for a valid coding before chunked, which we do not implement.
      */
     static int transferCoding(HeaderValues values, boolean http11) {
         if (values == null || values.size() != 1 || !http11) {
             return 400;
         }
-        String[] codings = values.getFirst().split(",", -1);
-        for (int i = 0; i < codings.length; i++) {
-            String coding = codings[i].strip();
-            boolean last = i == codings.length - 1;
-            if (coding.equalsIgnoreCase("chunked") != last || coding.isEmpty()) {
+        int codings = 0;
+        boolean chunkedLast = false;
+        for (String element : values.getFirst().split(",", -1)) {
+            String coding = element.strip();
+            if (coding.isEmpty()) {
+                continue;
+            }
+            if (chunkedLast) {
+                return 400;
+            }
+            codings++;
+            chunkedLast = coding.equalsIgnoreCase("chunked");
+            int parameters = coding.indexOf(';');
+            if (!chunkedLast && !token(parameters < 0 ? coding : coding.substring(0, parameters).strip())) {
                 return 400;
             }
         }
-        return codings.length == 1 ? 0 : 501;
+        if (!chunkedLast) {
+            return 400;
+        }
+        return codings == 1 ? 0 : 501;
+    }
+
+    private static boolean token(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) > 0xFF || !Grammar.tchar(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

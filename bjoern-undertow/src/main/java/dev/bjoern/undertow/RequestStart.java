@@ -245,14 +245,8 @@ final class RequestStart {
         int hostEnd;
         if (authority.startsWith("[")) {
             hostEnd = authority.indexOf(']') + 1;
-            if (hostEnd < 3) {
+            if (hostEnd < 3 || !ipv6(authority.substring(1, hostEnd - 1))) {
                 return false;
-            }
-            for (int i = 1; i < hostEnd - 1; i++) {
-                char c = authority.charAt(i);
-                if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
-                    return false;
-                }
             }
         } else {
             int colon = authority.indexOf(':');
@@ -282,6 +276,54 @@ final class RequestStart {
             }
         }
         return port.length() == 1 || Integer.parseInt(port.substring(1)) <= 65535;
+    }
+
+    /**
+     * True for RFC 3986's IPv6address: eight groups of 1 to 4 hex digits, or fewer around one "::", the last
+     * two of which may be a dotted IPv4 address.
+     */
+    private static boolean ipv6(String address) {
+        int gap = address.indexOf("::");
+        if (gap >= 0 && address.indexOf("::", gap + 1) >= 0
+                || address.startsWith(":") && gap != 0
+                || address.endsWith(":") && gap != address.length() - 2) {
+            return false;
+        }
+        String[] groups = address.split(":", -1);
+        int count = 0;
+        for (int i = 0; i < groups.length; i++) {
+            String group = groups[i];
+            if (group.isEmpty()) {
+                continue;
+            }
+            if (i == groups.length - 1 && group.indexOf('.') >= 0) {
+                if (!ipv4(group)) {
+                    return false;
+                }
+                count += 2;
+            } else if (group.length() > 4
+                    || !group.chars().allMatch(c -> c < 0x80 && Character.digit(c, 16) >= 0)) {
+                return false;
+            } else {
+                count++;
+            }
+        }
+        return gap >= 0 ? count <= 7 : count == 8;
+    }
+
+    /** Four decimal octets from 0 to 255, without leading zeros. */
+    private static boolean ipv4(String address) {
+        String[] octets = address.split("\\.", -1);
+        if (octets.length != 4) {
+            return false;
+        }
+        for (String octet : octets) {
+            if (octet.isEmpty() || octet.length() > 3 || octet.length() > 1 && octet.charAt(0) == '0'
+                    || !octet.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

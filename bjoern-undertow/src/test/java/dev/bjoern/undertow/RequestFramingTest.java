@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bjoern.WsgiApplication;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.undertow.Undertow;
+import io.undertow.server.handlers.RequestBufferingHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -154,8 +155,12 @@ class RequestFramingTest {
                         refused(400)),
                 row("Transfer-Encoding on HTTP/1.0",
                         "POST /p HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", refused(400)),
+                row("Transfer-Encoding with a coding that is no token",
+                        POST + "Transfer-Encoding: a b, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", refused(400)),
                 row("Transfer-Encoding CHUNKED", POST + "Transfer-Encoding: CHUNKED\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
                         served("/p|x|/p|hello")),
+                row("Transfer-Encoding with empty list elements",
+                        POST + "Transfer-Encoding: , chunked ,\r\n\r\n5\r\nhello\r\n0\r\n\r\n", served("/p|x|/p|hello")),
 
                 // chunk-size = 1*HEXDIG, without overflow (RFC 9112 §7.1)
                 row("chunk size with a non-hex digit", CHUNKED + "5g\r\nhello\r\n0\r\n\r\n", refused(400)),
@@ -243,6 +248,11 @@ class RequestFramingTest {
                 row("absolute-form with an IPv6 literal",
                         "GET http://[::1]:80/q HTTP/1.1\r\nHost: x\r\n\r\n", served("/q|[::1]:80|http://[::1]:80/q|"),
                         refused(400)),
+                row("absolute-form with an IPv4 address in an IPv6 literal",
+                        "GET http://[::ffff:1.2.3.4]/q HTTP/1.1\r\nHost: x\r\n\r\n",
+                        served("/q|[::ffff:1.2.3.4]|http://[::ffff:1.2.3.4]/q|"), refused(400)),
+                row("absolute-form with a bracketed non-address", "GET http://[1.2]/q HTTP/1.1\r\nHost: x\r\n\r\n",
+                        refused(400)),
                 row("absolute-form with userinfo", "GET http://u@a.test/q HTTP/1.1\r\nHost: a.test\r\n\r\n",
                         refused(400)),
                 row("absolute-form with an empty host", "GET http:///q HTTP/1.1\r\nHost: x\r\n\r\n", refused(400)),
@@ -326,6 +336,21 @@ class RequestFramingTest {
                 }
                 assertAnswers(client, echo, "/next|x|/next|");
             }
+        }
+    }
+
+    @Test
+    void takesAChunkedBodyAHostHandlerInFrontReadAlready() throws Exception {
+        WsgiHandler handler = new WsgiHandler(ECHO, LIMIT, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8), false, false);
+        Undertow buffering = Undertow.builder().addHttpListener(0, "127.0.0.1").setIoThreads(1)
+                .setHandler(new RequestBufferingHandler(handler, 4)).build();
+        buffering.start();
+        try (RawHttp client = new RawHttp(
+                ((InetSocketAddress) buffering.getListenerInfo().get(0).getAddress()).getPort())) {
+            assertAnswers(client.send(CHUNKED + "5\r\nhello\r\n0\r\n\r\n" + NEXT), "/p|x|/p|hello", "/next|x|/next|");
+        } finally {
+            buffering.stop();
         }
     }
 
