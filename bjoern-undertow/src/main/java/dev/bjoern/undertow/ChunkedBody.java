@@ -103,7 +103,7 @@ final class ChunkedBody {
             switch (state) {
                 case SIZE_FIRST:
                 case SIZE: {
-                    int digit = hex(b);
+                    int digit = Character.digit(b, 16);
                     if (digit >= 0) {
                         if (size > (Long.MAX_VALUE >> 4)) {
                             throw new Refusal(400, "chunk size overflows");
@@ -182,9 +182,7 @@ final class ChunkedBody {
                     afterValue(b);
                     break;
                 case LINE_LF:
-                    if (b != '\n') {
-                        throw new Refusal(400, "LF expected after CR");
-                    }
+                    lf(b);
                     lineLength = 0;
                     if (size == 0) {
                         state = TRAILER_FIRST;
@@ -202,9 +200,7 @@ final class ChunkedBody {
                     state = DATA_LF;
                     continue;
                 case DATA_LF:
-                    if (b != '\n') {
-                        throw new Refusal(400, "CRLF expected after chunk data");
-                    }
+                    lf(b);
                     state = SIZE_FIRST;
                     continue;
                 case TRAILER_FIRST:
@@ -231,15 +227,11 @@ final class ChunkedBody {
                     }
                     break;
                 case TRAILER_LF:
-                    if (b != '\n') {
-                        throw new Refusal(400, "LF expected after CR");
-                    }
+                    lf(b);
                     state = TRAILER_FIRST;
                     break;
                 case END_LF:
-                    if (b != '\n') {
-                        throw new Refusal(400, "LF expected after CR");
-                    }
+                    lf(b);
                     state = DONE;
                     break;
                 default:
@@ -268,15 +260,14 @@ final class ChunkedBody {
         }
     }
 
-    private static boolean whitespace(int b) {
-        return b == ' ' || b == '\t';
+    /** CRLF only: the byte after a CR must be LF. */
+    private static void lf(int b) throws Refusal {
+        if (b != '\n') {
+            throw new Refusal(400, "LF expected after CR");
+        }
     }
 
-    private static int hex(int b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        int lower = b | 0x20;
-        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+    private static boolean whitespace(int b) {
+        return b == ' ' || b == '\t';
     }
 }

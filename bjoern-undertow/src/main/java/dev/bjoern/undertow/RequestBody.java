@@ -166,8 +166,14 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
     /** Reads a Content-Length body, or any body Undertow decodes; true once it is whole. */
     private boolean readPlain(StreamSourceChannel channel) throws IOException, ChunkedBody.Refusal {
         while (size != length) {
-            if (size == data.length && !grow(length >= 0 ? length : handler.maxBodySize + 1)) {
-                throw new ChunkedBody.Refusal(413, "the body exceeds the limit");
+            if (size == data.length) {
+                // Up to the declared length, or for a body Undertow decodes one byte past the limit, so that
+                // going over it shows.
+                long cap = length >= 0 ? length : handler.maxBodySize + 1;
+                if (size >= cap) {
+                    throw new ChunkedBody.Refusal(413, "the body exceeds the limit");
+                }
+                grow(size + 1, cap);
             }
             int read = channel.read(ByteBuffer.wrap(data, size, data.length - size));
             if (read == 0) {
@@ -192,7 +198,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             long dataLeft = chunked.dataLeft();
             if (raw == null && dataLeft > 0) {
                 // Nothing read ahead: a chunk's data goes straight into the body, never past the chunk.
-                ensure(size + Math.min(dataLeft, FIRST_CAPACITY));
+                grow(size + Math.min(dataLeft, FIRST_CAPACITY), handler.maxBodySize);
                 int read = channel.read(ByteBuffer.wrap(data, size, (int) Math.min(dataLeft, data.length - size)));
                 if (read <= 0) {
                     ended(channel, read);
@@ -218,7 +224,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             chunked.frame(buffer);
             int take = (int) Math.min(chunked.dataLeft(), buffer.remaining());
             if (take > 0) {
-                ensure(size + take);
+                grow(size + take, handler.maxBodySize);
                 buffer.get(data, size, take);
                 size += take;
                 chunked.took(take);
@@ -274,22 +280,12 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
     }
 
     /**
-     * Makes room for more bytes, up to {@code cap}: the declared length, or for a body Undertow decodes one
-     * byte past the limit, so that going over it shows. False if there is no room below the cap.
+     * Makes room for {@code needed} bytes in all, at least doubling the array, never past {@code cap}, which is
+     * at least {@code needed} (for a chunked body we decode, its chunk sizes keep it within the limit).
      */
-    private boolean grow(long cap) {
-        if (size >= cap) {
-            return false;
-        }
-        data = Arrays.copyOf(data, (int) Math.min((long) data.length * 2 + 1, cap));
-        return true;
-    }
-
-    /** Makes room for {@code needed} bytes in all, which the chunk sizes read so far keep within the limit. */
-    private void ensure(long needed) {
+    private void grow(long needed, long cap) {
         if (needed > data.length) {
-            data = Arrays.copyOf(data, (int) Math.max(needed, Math.min((long) data.length * 2 + 1,
-                    handler.maxBodySize)));
+            data = Arrays.copyOf(data, (int) Math.min(Math.max(needed, (long) data.length * 2 + 1), cap));
         }
     }
 }

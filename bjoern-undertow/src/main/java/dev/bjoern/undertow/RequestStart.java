@@ -121,7 +121,7 @@ final class RequestStart {
                     }
                     break;
                 case TARGET:
-                    if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+                    if (alpha(b)) {
                         if (prefix == null) {
                             prefix = new StringBuilder();
                         }
@@ -137,7 +137,8 @@ final class RequestStart {
                         read++;
                         continue;
                     }
-                    if (state == AUTHORITY && (b == '/' || b == '?' || b == ' ') && validPrefix()) {
+                    if (state == AUTHORITY && (b == '/' || b == '?' || b == ' ')
+                            && authorityOf(prefix.toString()) != null) {
                         removed = prefix.toString();
                         state = PASS;
                         if (b != '/') {
@@ -186,8 +187,7 @@ final class RequestStart {
                     state = SLASH1;
                     taken = true;
                 } else {
-                    taken = (b | 0x20) >= 'a' && (b | 0x20) <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '-'
-                            || b == '.';
+                    taken = alpha(b) || b >= '0' && b <= '9' || b == '+' || b == '-' || b == '.';
                 }
                 break;
             case SLASH1:
@@ -206,12 +206,9 @@ final class RequestStart {
         return taken;
     }
 
-    private boolean validPrefix() {
-        // The prefix is "scheme://authority": a scheme holds no ':'.
-        int authorityAt = prefix.indexOf(":") + 3;
-        String scheme = prefix.substring(0, authorityAt - 3).toLowerCase(Locale.ROOT);
-        return (scheme.equals("http") || scheme.equals("https"))
-                && validAuthority(prefix.substring(authorityAt));
+
+    private static boolean alpha(byte b) {
+        return (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
     }
 
     /** Moves the bytes from {@code at} to {@code to} one place up. */
@@ -222,8 +219,8 @@ final class RequestStart {
     }
 
     /**
-     * The authority of an absolute-form target as a host's Undertow reports it ({@code http://a.test/p}), if
-     * it is a valid http or https one; null otherwise.
+     * The authority of an absolute-form target ({@code http://a.test/p}, or its prefix {@code http://a.test}),
+     * if it is a valid http or https one; null otherwise.
      */
     static String authorityOf(String target) {
         int scheme = target.indexOf("://");
