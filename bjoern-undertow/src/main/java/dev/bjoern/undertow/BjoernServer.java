@@ -27,12 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.ChannelListener;
 import org.xnio.OptionMap;
-import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
-import org.xnio.nio.IoThreadAcceptor;
 
 /**
  * An embeddable server: one IO thread that accepts connections and runs the application, like bjoern's
@@ -84,8 +81,8 @@ public final class BjoernServer implements AutoCloseable {
     private final AccessLog accessLog;
     private Metrics metrics;
     private Listener listener;
-    private XnioWorker worker;
-    private IoThreadAcceptor[] acceptors;
+    private Loops worker;
+    private Acceptor[] acceptors;
     /** Per IO thread, its open connections: their limit, timeouts and drain. */
     private OpenConnections[] connections;
     private volatile boolean hurry;
@@ -155,17 +152,12 @@ public final class BjoernServer implements AutoCloseable {
         }
         // First, so that a statsd host that does not resolve leaves nothing running.
         metrics.start(settings.errors);
-        worker = Xnio.getInstance(BjoernServer.class.getClassLoader()).createWorker(null, OptionMap.builder()
-                .set(Options.WORKER_NAME, "bjoern")
-                .set(Options.WORKER_IO_THREADS, handlers.length)
-                .set(Options.WORKER_TASK_CORE_THREADS, 1)
-                .set(Options.WORKER_TASK_MAX_THREADS, 1)
-                .getMap(), this::stopped);
+        worker = Loops.start("bjoern", handlers.length, this::stopped);
         ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
         if (accessLog != null) {
             accessLog.start();
         }
-        acceptors = new IoThreadAcceptor[handlers.length];
+        acceptors = new Acceptor[handlers.length];
         connections = new OpenConnections[handlers.length];
         // Several loops share the one listening channel, each registering it with its own selector; the
         // kernel wakes them all and whichever accepts first serves the connection. Chosen over one
@@ -179,7 +171,7 @@ public final class BjoernServer implements AutoCloseable {
         return this;
     }
 
-    private IoThreadAcceptor accept(int index, XnioIoThread ioThread, WsgiHandler handler, ByteBufferPool buffers)
+    private Acceptor accept(int index, Loop ioThread, WsgiHandler handler, ByteBufferPool buffers)
             throws IOException {
         HttpOpenListener http = new HttpOpenListener(buffers, OptionMap.builder()
                 // PATH_INFO is decoded by us, byte for byte, as PEP 3333 wants it.
@@ -206,8 +198,8 @@ public final class BjoernServer implements AutoCloseable {
         ChannelListener<StreamConnection> accepted = ConnectionMetrics.counting(open, metrics);
         ServerSocketChannel listening = listener.channel;
         // Started on the IO thread, so that the connection limit knows the acceptor before its first accept.
-        FutureTask<IoThreadAcceptor> starting = new FutureTask<>(() -> {
-            IoThreadAcceptor started = IoThreadAcceptor.start(ioThread, listening, accepted,
+        FutureTask<Acceptor> starting = new FutureTask<>(() -> {
+            Acceptor started = Acceptor.start(ioThread, listening, accepted,
                     e -> {
                         metrics.acceptFailed();
                         errors.println("bjoern: accepting a connection failed: " + e);
@@ -216,7 +208,7 @@ public final class BjoernServer implements AutoCloseable {
             return started;
         });
         ioThread.execute(starting);
-        IoThreadAcceptor acceptor;
+        Acceptor acceptor;
         try {
             acceptor = starting.get();
         } catch (ExecutionException e) {
@@ -318,7 +310,7 @@ public final class BjoernServer implements AutoCloseable {
         OpenConnections[] open;
         synchronized (this) {
             if (acceptors != null) {
-                for (IoThreadAcceptor acceptor : acceptors) {
+                for (Acceptor acceptor : acceptors) {
                     acceptor.close();
                 }
             }

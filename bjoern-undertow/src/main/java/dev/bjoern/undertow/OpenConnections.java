@@ -7,7 +7,6 @@ import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
-import org.xnio.nio.IoThreadAcceptor;
 
 /**
  * The connections open on one IO thread: their limit, their timeouts and the drain when the server stops.
@@ -37,7 +36,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
     private final int maxConnections;
     private final long period;
     /** This loop's acceptor, paused while the limit is reached. */
-    private IoThreadAcceptor acceptor;
+    private Acceptor acceptor;
 
     /** The coarse clock the watches read, in milliseconds; set by each sweep. */
     long now = System.nanoTime() / 1_000_000;
@@ -81,7 +80,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
     }
 
     /** The acceptor to pause while the limit is reached; call on the IO thread before it accepts. */
-    void limits(IoThreadAcceptor acceptor) {
+    void limits(Acceptor acceptor) {
         this.acceptor = acceptor;
     }
 

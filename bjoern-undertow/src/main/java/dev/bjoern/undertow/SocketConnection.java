@@ -1,7 +1,10 @@
-package org.xnio.nio;
+package dev.bjoern.undertow;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.channels.Selector;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
@@ -11,6 +14,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import org.xnio.Option;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.channels.ReadTimeoutException;
@@ -24,23 +28,24 @@ import org.xnio.conduits.StreamSourceConduit;
 import org.xnio.conduits.WriteReadyHandler;
 
 /**
- * A connection accepted from a unix-domain socket (a path or the abstract namespace), for XNIO's IO thread.
+ * A connection accepted by an {@link Acceptor}: a JDK {@link SocketChannel}, TCP or unix-domain (a path or
+ * the abstract namespace), served by its {@link Loop}.
  *
- * <p>Why not XNIO's own {@code NioSocketStreamConnection}: it reads addresses, options and half-closes
- * through {@code SocketChannel.socket()}, which JDK unix channels refuse with
- * UnsupportedOperationException. This one uses the channel's own {@code getRemoteAddress()} and
- * {@code shutdownInput/Output()}. Addresses are {@code UnixDomainSocketAddress}es (the peer's is usually
- * unnamed). {@code READ_TIMEOUT} and {@code WRITE_TIMEOUT} behave as on XNIO's TCP connections: a read or
- * write that moves nothing, longer than the timeout after the last one that moved bytes, throws.
- * Undertow's own timeouts (idle, request parse) are timers and conduits of its own, and work here as on TCP.
+ * <p>Addresses come from the channel itself ({@code InetSocketAddress} for TCP, {@code UnixDomainSocketAddress}
+ * for unix, where the peer's is usually unnamed). {@code READ_TIMEOUT} and {@code WRITE_TIMEOUT} behave as on
+ * XNIO's own connections: a read or write that moves nothing, longer than the timeout after the last one that
+ * moved bytes, throws. Undertow's own timeouts (idle, request parse) are timers and conduits of its own.
+ * TCP connections also take {@code TCP_NODELAY}, {@code KEEP_ALIVE}, {@code SEND_BUFFER}, {@code RECEIVE_BUFFER}
+ * and {@code CLOSE_ABORT}.
  */
-final class UnixStreamConnection extends AbstractNioStreamConnection {
+final class SocketConnection extends StreamConnection {
     private final Conduit conduit;
+    private final boolean tcp;
 
-    UnixStreamConnection(WorkerThread thread, SelectionKey key) {
-        super(thread);
-        conduit = new Conduit(thread, key, this);
-        key.attach(conduit);
+    SocketConnection(Loop loop, SocketChannel channel, boolean tcp) throws ClosedChannelException {
+        super(loop);
+        this.tcp = tcp;
+        conduit = loop.register(channel, key -> new Conduit(loop, key, this));
         setSinkConduit(conduit);
         setSourceConduit(conduit);
     }
@@ -65,39 +70,75 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
 
     @Override
     public boolean supportsOption(Option<?> option) {
-        return option == Options.READ_TIMEOUT || option == Options.WRITE_TIMEOUT;
+        return option == Options.READ_TIMEOUT || option == Options.WRITE_TIMEOUT || tcp && socketOption(option) != null;
     }
 
     @Override
-    public <T> T getOption(Option<T> option) {
+    public <T> T getOption(Option<T> option) throws IOException {
         if (option == Options.READ_TIMEOUT) {
             return option.cast(conduit.readTimeout);
         }
         if (option == Options.WRITE_TIMEOUT) {
             return option.cast(conduit.writeTimeout);
         }
-        return null;
+        SocketOption<?> socket = tcp ? socketOption(option) : null;
+        if (socket == null) {
+            return null;
+        }
+        Object value = conduit.channel.getOption(socket);
+        return option.cast(option == Options.CLOSE_ABORT ? Boolean.valueOf((Integer) value == 0) : value);
     }
 
     @Override
-    public <T> T setOption(Option<T> option, T value) {
-        int timeout = value == null ? 0 : (Integer) value;
-        if (option == Options.READ_TIMEOUT) {
-            T old = option.cast(conduit.readTimeout);
-            conduit.readTimeout = timeout;
+    public <T> T setOption(Option<T> option, T value) throws IOException {
+        if (option == Options.READ_TIMEOUT || option == Options.WRITE_TIMEOUT) {
+            int timeout = value == null ? 0 : (Integer) value;
+            T old = getOption(option);
+            if (option == Options.READ_TIMEOUT) {
+                conduit.readTimeout = timeout;
+            } else {
+                conduit.writeTimeout = timeout;
+            }
             return old;
         }
-        if (option == Options.WRITE_TIMEOUT) {
-            T old = option.cast(conduit.writeTimeout);
-            conduit.writeTimeout = timeout;
-            return old;
+        SocketOption<?> socket = tcp ? socketOption(option) : null;
+        if (socket == null) {
+            return null;
+        }
+        T old = getOption(option);
+        if (option == Options.CLOSE_ABORT) {
+            conduit.channel.setOption(StandardSocketOptions.SO_LINGER, Boolean.TRUE.equals(value) ? 0 : -1);
+        } else {
+            @SuppressWarnings("unchecked")
+            SocketOption<Object> typed = (SocketOption<Object>) socket;
+            conduit.channel.setOption(typed, value);
+        }
+        return old;
+    }
+
+    /** The JDK's name for one of XNIO's TCP options, or null. */
+    private static SocketOption<?> socketOption(Option<?> option) {
+        if (option == Options.TCP_NODELAY) {
+            return StandardSocketOptions.TCP_NODELAY;
+        }
+        if (option == Options.KEEP_ALIVE) {
+            return StandardSocketOptions.SO_KEEPALIVE;
+        }
+        if (option == Options.SEND_BUFFER) {
+            return StandardSocketOptions.SO_SNDBUF;
+        }
+        if (option == Options.RECEIVE_BUFFER) {
+            return StandardSocketOptions.SO_RCVBUF;
+        }
+        if (option == Options.CLOSE_ABORT) {
+            return StandardSocketOptions.SO_LINGER;
         }
         return null;
     }
 
     @Override
     protected void closeAction() throws IOException {
-        conduit.cancelKey(false);
+        conduit.key.cancel();
         try {
             conduit.channel.close();
         } catch (ClosedChannelException ignored) {
@@ -118,9 +159,9 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
     }
 
     /** Both directions of the socket, driven by the IO thread's selector. */
-    private static final class Conduit extends NioHandle implements StreamSourceConduit, StreamSinkConduit {
+    private static final class Conduit extends Loop.Handle implements StreamSourceConduit, StreamSinkConduit {
         final SocketChannel channel;
-        private final UnixStreamConnection connection;
+        private final SocketConnection connection;
         private ReadReadyHandler readReady;
         private WriteReadyHandler writeReady;
         /** Milliseconds; 0 for none. Set from any thread, read on the IO thread. */
@@ -129,17 +170,17 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
         private long lastRead;
         private long lastWrite;
 
-        Conduit(WorkerThread thread, SelectionKey key, UnixStreamConnection connection) {
-            super(thread, key);
+        Conduit(Loop loop, SelectionKey key, SocketConnection connection) {
+            super(loop, key);
             this.channel = (SocketChannel) key.channel();
             this.connection = connection;
         }
 
         @Override
-        void handleReady(int ops) {
+        void ready(int ops) {
             try {
                 // A key selected with no ready ops (a JDK quirk XNIO guards against too): act on the interest.
-                int ready = ops != 0 ? ops : getSelectionKey().interestOps();
+                int ready = ops != 0 ? ops : key.interestOps();
                 if ((ready & SelectionKey.OP_READ) != 0 && readReady != null) {
                     readReady.readReady();
                 }
@@ -161,12 +202,6 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
             }
         }
 
-        @Override
-        void terminated() {
-            readTerminated();
-            writeTerminated();
-        }
-
         void readTerminated() {
             if (readReady != null) {
                 readReady.terminated();
@@ -181,7 +216,7 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
 
         @Override
         public XnioWorker getWorker() {
-            return getWorkerThread().getWorker();
+            return loop.getWorker();
         }
 
         // Reading
@@ -213,10 +248,17 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
             return readMoved(target.transferFrom(channel, position, count));
         }
 
-        /** Notes a read that moved bytes; throws if none moved for longer than the read timeout. */
-        private long readMoved(long read) throws ReadTimeoutException {
+        /**
+         * Notes a read that moved bytes; throws if none moved for longer than the read timeout. At the end of
+         * the stream, shuts reads down, as XNIO's connections do: the peer closed its side.
+         */
+        private long readMoved(long read) throws IOException {
+            if (read < 0) {
+                terminateReads();
+                return read;
+            }
             int timeout = readTimeout;
-            if (timeout > 0 && read >= 0) {
+            if (timeout > 0) {
                 long now = System.nanoTime();
                 if (read > 0 || lastRead == 0) {
                     lastRead = now;
@@ -273,17 +315,17 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
 
         @Override
         public void awaitReadable() throws IOException {
-            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_READ);
+            await(SelectionKey.OP_READ, 0);
         }
 
         @Override
         public void awaitReadable(long time, TimeUnit unit) throws IOException {
-            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_READ, time, unit);
+            await(SelectionKey.OP_READ, Math.max(1, unit.toMillis(time)));
         }
 
         @Override
         public XnioIoThread getReadThread() {
-            return getWorkerThread();
+            return loop;
         }
 
         @Override
@@ -389,22 +431,34 @@ final class UnixStreamConnection extends AbstractNioStreamConnection {
 
         @Override
         public void awaitWritable() throws IOException {
-            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_WRITE);
+            await(SelectionKey.OP_WRITE, 0);
         }
 
         @Override
         public void awaitWritable(long time, TimeUnit unit) throws IOException {
-            SelectorUtils.await((NioXnio) getWorker().getXnio(), channel, SelectionKey.OP_WRITE, time, unit);
+            await(SelectionKey.OP_WRITE, Math.max(1, unit.toMillis(time)));
         }
 
         @Override
         public XnioIoThread getWriteThread() {
-            return getWorkerThread();
+            return loop;
         }
 
         @Override
         public void setWriteReadyHandler(WriteReadyHandler handler) {
             writeReady = handler;
+        }
+
+        /**
+         * Blocks the calling thread (never the IO thread: blocking reads and writes are for other threads)
+         * until the channel is ready for {@code op}, or {@code millis} passed (0: no limit), with a selector
+         * of its own.
+         */
+        private void await(int op, long millis) throws IOException {
+            try (Selector selector = Selector.open()) {
+                channel.register(selector, op);
+                selector.select(millis);
+            }
         }
     }
 }

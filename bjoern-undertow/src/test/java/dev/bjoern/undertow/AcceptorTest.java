@@ -1,4 +1,4 @@
-package org.xnio.nio;
+package dev.bjoern.undertow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -11,34 +11,20 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
-import org.xnio.XnioIoThread;
-import org.xnio.XnioWorker;
 
-/**
- * The acceptor reaches into XNIO's package-private NIO classes. This fails loudly when the pinned
- * XNIO changes under it: update the version only together with this class.
- */
-class IoThreadAcceptorTest {
-    @Test
-    void xnioIsThePinnedVersion() {
-        assertEquals("3.8.16.Final", Version.getVersionString(),
-                "IoThreadAcceptor was written against XNIO 3.8.16.Final's NIO internals; re-check them");
-    }
-
+/** Accepting on a loop: connections of that loop, TCP and unix, over XNIO's public types only. */
+class AcceptorTest {
     @Test
     void acceptsOnTheIoThreadAndHandsOverConnectionsOfThatThread() throws Exception {
-        XnioWorker worker = Xnio.getInstance().createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        Loops worker = Loops.start("test", 1, null);
         BlockingQueue<Object[]> opened = new ArrayBlockingQueue<>(4);
         try (ServerSocketChannel channel = ServerSocketChannel.open()) {
             channel.bind(new InetSocketAddress("127.0.0.1", 0));
-            XnioIoThread ioThread = worker.getIoThread(0);
-            IoThreadAcceptor acceptor = IoThreadAcceptor.start(ioThread, channel,
-                    (StreamConnection connection) -> opened.add(new Object[] {Thread.currentThread(), connection}),
-                    e -> { });
+            Loop ioThread = worker.getIoThread(0);
+            Acceptor acceptor = startOn(ioThread, channel,
+                    (StreamConnection connection) -> opened.add(new Object[] {Thread.currentThread(), connection}));
             try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) channel.getLocalAddress()).getPort())) {
                 Object[] accepted = opened.poll(10, TimeUnit.SECONDS);
                 assertTrue(accepted != null, "no connection was handed over");
@@ -46,6 +32,7 @@ class IoThreadAcceptorTest {
                 StreamConnection connection = (StreamConnection) accepted[1];
                 assertSame(ioThread, connection.getIoThread());
                 assertEquals(client.getLocalPort(), connection.getPeerAddress(InetSocketAddress.class).getPort());
+                assertEquals(true, connection.getOption(Options.TCP_NODELAY), "accepted TCP connections send at once");
                 connection.close();
             }
             acceptor.close();
@@ -58,15 +45,15 @@ class IoThreadAcceptorTest {
     @Test
     void handsOverUnixConnectionsThatHalfCloseAndKeepTheirTimeouts(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) throws Exception {
-        XnioWorker worker = Xnio.getInstance().createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        Loops worker = Loops.start("test", 1, null);
         BlockingQueue<StreamConnection> opened = new ArrayBlockingQueue<>(4);
         java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
         try (ServerSocketChannel channel = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
             channel.bind(address);
-            IoThreadAcceptor acceptor = IoThreadAcceptor.start(worker.getIoThread(0), channel, opened::add, e -> { });
+            Acceptor acceptor = startOn(worker.getIoThread(0), channel, opened::add);
             try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(address)) {
                 StreamConnection connection = opened.poll(10, TimeUnit.SECONDS);
-                assertTrue(connection instanceof UnixStreamConnection, "got " + connection);
+                assertTrue(connection instanceof SocketConnection, "got " + connection);
                 assertEquals(address, connection.getLocalAddress());
                 assertTrue(connection.getPeerAddress() instanceof java.net.UnixDomainSocketAddress);
                 connection.setOption(Options.READ_TIMEOUT, 1500);
@@ -90,5 +77,14 @@ class IoThreadAcceptorTest {
         } finally {
             worker.shutdownNow();
         }
+    }
+
+    /** Starts accepting on the loop, as the server does. */
+    private static Acceptor startOn(Loop loop, ServerSocketChannel channel,
+            org.xnio.ChannelListener<StreamConnection> opened) throws Exception {
+        java.util.concurrent.FutureTask<Acceptor> starting = new java.util.concurrent.FutureTask<>(
+                () -> Acceptor.start(loop, channel, opened, e -> { }));
+        loop.execute(starting);
+        return starting.get(10, TimeUnit.SECONDS);
     }
 }
