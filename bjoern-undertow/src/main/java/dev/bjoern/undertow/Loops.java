@@ -7,6 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.xnio.ManagementRegistration;
 import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
@@ -27,6 +29,12 @@ import org.xnio.management.XnioWorkerMXBean;
  * there only when asked to) starts its one thread on first use.
  */
 final class Loops extends XnioWorker {
+    /**
+     * XNIO greets at INFO when its classes load ("XNIO version ..."); a server starts quietly. Held, as the
+     * JDK keeps loggers weakly; left alone where logging's configuration set a level for it.
+     */
+    private static final Logger XNIO_LOG = quiet(Logger.getLogger("org.xnio"));
+
     /** The XNIO "provider" our workers name; it builds nothing else. */
     private static final Xnio XNIO = new Xnio("bjoern") {
         @Override
@@ -82,6 +90,13 @@ final class Loops extends XnioWorker {
             loop.start();
         }
         return started;
+    }
+
+    private static Logger quiet(Logger logger) {
+        if (logger.getLevel() == null) {
+            logger.setLevel(Level.WARNING);
+        }
+        return logger;
     }
 
     /** A loop's thread ended. */
