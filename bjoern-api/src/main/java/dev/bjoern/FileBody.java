@@ -36,6 +36,10 @@ public final class FileBody implements Iterable<byte[]>, AutoCloseable {
     /**
      * Wraps a file, path or stream; see {@link FileWrapper#wrap}.
      *
+     * @param file a {@link FileChannel}, {@link Path}, {@link File}, {@link InputStream} or
+     *     {@link ReadableByteChannel}; a {@link SelectableChannel} must be in blocking mode
+     * @param blockSize the size of the blocks read when the body is iterated
+     * @return a body that closes {@code file} when closed; a path or {@code File} is opened here
      * @throws IllegalArgumentException for an unsupported type or a block size below 1
      * @throws IOException if a path cannot be opened for reading
      */
@@ -62,12 +66,20 @@ public final class FileBody implements Iterable<byte[]>, AutoCloseable {
                 + " ReadableByteChannel, got " + (file == null ? "null" : file.getClass().getName()));
     }
 
-    /** The wrapped file when the body is file-backed (send it from its current position), else null. */
+    /**
+     * The wrapped file when the body is file-backed.
+     *
+     * @return the file, sent from its current position; {@code null} when the source is another stream or channel
+     */
     public FileChannel fileChannel() {
         return file;
     }
 
-    /** The size of the blocks the iterator reads. */
+    /**
+     * The size of the blocks the iterator reads.
+     *
+     * @return the block size given to {@link #of}, at least 1
+     */
     public int blockSize() {
         return blockSize;
     }
@@ -76,6 +88,7 @@ public final class FileBody implements Iterable<byte[]>, AutoCloseable {
      * Reads the rest of the source in blocks of at most {@link #blockSize()} bytes. Each block is a new
      * array, as the server may still be sending the previous one.
      *
+     * @return an iterator that reads on from where the source is now
      * @throws UncheckedIOException from {@code hasNext()} when a read fails
      */
     @Override

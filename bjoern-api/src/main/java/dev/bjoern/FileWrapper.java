@@ -19,6 +19,7 @@ public interface FileWrapper {
      * Wraps {@code file} (a {@link java.nio.channels.FileChannel}, {@link java.nio.file.Path},
      * {@link java.io.File}, {@link java.io.InputStream} or {@link java.nio.channels.ReadableByteChannel}).
      *
+     * @param file what to send
      * @param blockSize the size of the blocks read when the body cannot go out zero-copy
      * @return a body that closes {@code file} when the server closes it
      * @throws IllegalArgumentException for another type of {@code file} or a block size below 1

@@ -17,6 +17,9 @@ public interface StartResponse {
     /**
      * Sets status and headers.
      *
+     * @param status a code from 200 to 599, a space and a reason ({@code "404 Not Found"})
+     * @param headers the response headers in order, as name/value pairs; names that are HTTP tokens, values
+     *     without control characters
      * @param excInfo {@code null} on the first call. A second call must pass the error being handled: before
      *     the headers went out it replaces status and headers; after, {@code excInfo} itself is rethrown (a
      *     Throwable that is neither an Exception nor an Error wrapped in an {@link IllegalStateException})
@@ -24,10 +27,20 @@ public interface StartResponse {
      * @return the write callable, whose bytes precede the returned body's
      * @throws IllegalArgumentException for a malformed status or header; nothing of the call is applied
      * @throws IllegalStateException for a second call without {@code excInfo}
+     * @throws Exception {@code excInfo}, rethrown when the headers went out already
      */
     Write call(String status, List<Map.Entry<String, String>> headers, Throwable excInfo) throws Exception;
 
-    /** The first, ordinary call: {@code call(status, headers, null)}. */
+    /**
+     * The first, ordinary call: {@code call(status, headers, null)}.
+     *
+     * @param status a code from 200 to 599, a space and a reason ({@code "200 OK"})
+     * @param headers the response headers in order, as name/value pairs
+     * @return the write callable, whose bytes precede the returned body's
+     * @throws IllegalArgumentException for a malformed status or header
+     * @throws IllegalStateException when start_response was called already
+     * @throws Exception as {@link #call(String, List, Throwable)}
+     */
     default Write call(String status, List<Map.Entry<String, String>> headers) throws Exception {
         return call(status, headers, null);
     }

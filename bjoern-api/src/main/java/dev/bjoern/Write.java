@@ -15,6 +15,7 @@ public interface Write {
     /**
      * Queues {@code data} for sending; the array is not copied and must not be changed afterwards.
      *
+     * @param data the bytes to send, not {@code null}; even an empty array commits the headers
      * @throws IOException if the response can no longer be written
      */
     void write(byte[] data) throws IOException;

@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * <p>The server iterates the returned body lazily, one chunk at a time as the client takes them; if the
  * body or its iterator is {@link AutoCloseable}, {@code close()} is called exactly once when the response
- * is complete or aborted. {@code bjoern-api/SPEC.md} is the authority on every detail.
+ * is complete or aborted. SPEC.md is the authority on every detail: this jar carries it as
+ * {@code META-INF/SPEC.md}, and the project has it at
+ * <a href="https://github.com/bjoern-java/bjoern-java/blob/main/bjoern-api/SPEC.md">bjoern-api/SPEC.md</a>.
  */
 @FunctionalInterface
 public interface WsgiApplication {

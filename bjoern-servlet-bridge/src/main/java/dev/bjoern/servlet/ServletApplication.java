@@ -158,13 +158,20 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
     /**
      * The servlet at {@code /*} with every default: its init() runs now.
      *
+     * @param servlet the servlet to serve
+     * @return the application, initialised; close it to destroy the servlet
      * @throws IllegalStateException when init() (or a filter's, or a listener's) fails; the cause is its exception
      */
     public static ServletApplication of(Servlet servlet) {
         return builder(servlet).build();
     }
 
-    /** A builder for {@code servlet}; nothing runs until {@link Builder#build()}. */
+    /**
+     * A builder for {@code servlet}; nothing runs until {@link Builder#build()}.
+     *
+     * @param servlet the servlet to serve
+     * @return a builder with every default
+     */
     public static Builder builder(Servlet servlet) {
         return new Builder(servlet);
     }
@@ -212,7 +219,11 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
         return HANDING_OVER.get() != null;
     }
 
-    /** The servlet context, for code that sets it up from outside (say, attributes after the build). */
+    /**
+     * The servlet context, for code that sets it up from outside (say, attributes after the build).
+     *
+     * @return the one context of this application
+     */
     public jakarta.servlet.ServletContext servletContext() {
         return context;
     }
@@ -276,13 +287,24 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             this.servlet = Objects.requireNonNull(servlet, "servlet");
         }
 
-        /** The servlet's name (ServletConfig, HttpServletMapping); default its class name. */
+        /**
+         * The servlet's name (ServletConfig, HttpServletMapping); default its class name.
+         *
+         * @param name the name
+         * @return this builder
+         */
         public Builder servletName(String name) {
             this.servletName = Objects.requireNonNull(name, "servlet name");
             return this;
         }
 
-        /** An init parameter of the servlet (ServletConfig.getInitParameter). */
+        /**
+         * An init parameter of the servlet (ServletConfig.getInitParameter).
+         *
+         * @param name the parameter's name
+         * @param value its value
+         * @return this builder
+         */
         public Builder initParameter(String name, String value) {
             initParameters.put(Objects.requireNonNull(name, "init parameter name"),
                     Objects.requireNonNull(value, "init parameter value"));
@@ -293,6 +315,8 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * The servlet's mapping: {@code "/*"} (the default) or {@code "/prefix/*"}. The default-servlet
          * mapping {@code "/"} is refused: Jersey would answer every request 404 under it.
          *
+         * @param pattern {@code "/*"} or {@code "/prefix/*"}
+         * @return this builder
          * @throws IllegalArgumentException for any other pattern
          */
         public Builder mapping(String pattern) {
@@ -304,6 +328,8 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * A context path under the server's mount point (SCRIPT_NAME), {@code ""} (the default) or
          * {@code "/name"}: requests outside it are answered 404, and getContextPath() is SCRIPT_NAME plus it.
          *
+         * @param contextPath {@code ""} or {@code "/name"}
+         * @return this builder
          * @throws IllegalArgumentException for a path without a leading slash or with a trailing one
          */
         public Builder contextPath(String contextPath) {
@@ -311,7 +337,15 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             return this;
         }
 
-        /** A filter for the URL patterns on REQUEST dispatches, named by its class. */
+        /**
+         * A filter for the URL patterns on REQUEST dispatches, named by its class; see
+         * {@link #filter(String, Filter, Map, Set, String...)}.
+         *
+         * @param filter the filter
+         * @param urlPatterns the patterns it applies to, at least one
+         * @return this builder
+         * @throws IllegalArgumentException for a malformed pattern or no pattern
+         */
         public Builder filter(Filter filter, String... urlPatterns) {
             return filter(filter.getClass().getName(), filter, Map.of(), EnumSet.of(DispatcherType.REQUEST),
                     urlPatterns);
@@ -322,6 +356,12 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * {@code urlPatterns} ({@code /*}, {@code /prefix/*}, {@code *.ext}, an exact path) on the given
          * dispatcher types (REQUEST and ASYNC occur here).
          *
+         * @param name the filter's name (FilterConfig.getFilterName)
+         * @param filter the filter
+         * @param initParameters its init parameters (FilterConfig.getInitParameter)
+         * @param dispatcherTypes the dispatches it applies to
+         * @param urlPatterns the patterns it applies to, at least one
+         * @return this builder
          * @throws IllegalArgumentException for a malformed pattern or no pattern
          */
         public Builder filter(String name, Filter filter, Map<String, String> initParameters,
@@ -336,13 +376,25 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             return this;
         }
 
-        /** A servlet context attribute, set before anything is initialised. */
+        /**
+         * A servlet context attribute, set before anything is initialised.
+         *
+         * @param name the attribute's name
+         * @param value its value, not null
+         * @return this builder
+         */
         public Builder contextAttribute(String name, Object value) {
             contextAttributes.put(Objects.requireNonNull(name, "attribute name"), Objects.requireNonNull(value, name));
             return this;
         }
 
-        /** A servlet context init parameter (ServletContext.getInitParameter). */
+        /**
+         * A servlet context init parameter (ServletContext.getInitParameter).
+         *
+         * @param name the parameter's name
+         * @param value its value
+         * @return this builder
+         */
         public Builder contextInitParameter(String name, String value) {
             contextInitParameters.put(Objects.requireNonNull(name, "init parameter name"),
                     Objects.requireNonNull(value, name));
@@ -353,6 +405,8 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * A listener: ServletContextListener, ServletContextAttributeListener, ServletRequestListener,
          * HttpSessionListener, HttpSessionAttributeListener or HttpSessionIdListener.
          *
+         * @param listener the listener; a context listener's contextInitialized runs at {@link #build()}
+         * @return this builder
          * @throws IllegalArgumentException for a listener of none of these kinds
          */
         public Builder listener(EventListener listener) {
@@ -373,6 +427,8 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * The response buffer, default 8 KiB: a response that fits gets a Content-Length; the first
          * overflow commits the response.
          *
+         * @param bytes the buffer's size in bytes
+         * @return this builder
          * @throws IllegalArgumentException below 1
          */
         public Builder bufferSize(int bytes) {
@@ -383,19 +439,37 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             return this;
         }
 
-        /** The request encoding when the request names none (ServletContext.setRequestCharacterEncoding). */
+        /**
+         * The request encoding when the request names none (ServletContext.setRequestCharacterEncoding).
+         *
+         * @param charset a charset name the JVM knows
+         * @return this builder
+         * @throws java.nio.charset.UnsupportedCharsetException for a charset the JVM does not have
+         */
         public Builder requestEncoding(String charset) {
             this.requestEncoding = Charset.forName(charset).name();
             return this;
         }
 
-        /** The response encoding when the servlet sets none; default ISO-8859-1, as Servlet 6.1 says. */
+        /**
+         * The response encoding when the servlet sets none; default ISO-8859-1, as Servlet 6.1 says.
+         *
+         * @param charset a charset name the JVM knows
+         * @return this builder
+         * @throws java.nio.charset.UnsupportedCharsetException for a charset the JVM does not have
+         */
         public Builder responseEncoding(String charset) {
             this.responseEncoding = Charset.forName(charset).name();
             return this;
         }
 
-        /** Sessions end after this long without a request; default 30 minutes; zero: never. */
+        /**
+         * Sessions end after this long without a request; default 30 minutes; zero: never.
+         *
+         * @param timeout the idle time, not negative
+         * @return this builder
+         * @throws IllegalArgumentException for a negative timeout
+         */
         public Builder sessionTimeout(Duration timeout) {
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("session timeout must not be negative, got " + timeout);
@@ -404,7 +478,12 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
             return this;
         }
 
-        /** The session cookie's name; default JSESSIONID. */
+        /**
+         * The session cookie's name; default JSESSIONID.
+         *
+         * @param name the cookie's name
+         * @return this builder
+         */
         public Builder sessionCookieName(String name) {
             this.sessionCookieName = Objects.requireNonNull(name, "session cookie name");
             return this;
@@ -415,6 +494,9 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * goes to a temporary file in location (the JVM's temporary folder when ""). Default: the servlet
          * class's {@code @MultipartConfig}, else no limits of its own (the server's body limit holds) and
          * parts past 64 KiB on disk.
+         *
+         * @param config the limits and the location
+         * @return this builder
          */
         public Builder multipart(MultipartConfigElement config) {
             this.multipart = Objects.requireNonNull(config, "multipart config");
@@ -425,13 +507,22 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * Asynchronous processing (AsyncContext: Spring's Callable and DeferredResult, Jersey's
          * {@code @Suspended}); off by default, when startAsync() throws IllegalStateException. The wait for
          * complete() or dispatch() holds one of the executor's threads, never the server's.
+         *
+         * @param enabled whether the servlet and its filters may start asynchronous processing
+         * @return this builder
          */
         public Builder async(boolean enabled) {
             this.async = enabled;
             return this;
         }
 
-        /** The default AsyncContext timeout; default 30 seconds; zero: none. */
+        /**
+         * The default AsyncContext timeout; default 30 seconds; zero: none.
+         *
+         * @param timeout the timeout, not negative
+         * @return this builder
+         * @throws IllegalArgumentException for a negative timeout
+         */
         public Builder asyncTimeout(Duration timeout) {
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("async timeout must not be negative, got " + timeout);
@@ -445,13 +536,21 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
          * and the server pulls the body while the servlet writes it. Default: up to 200 daemon threads,
          * an idle one reused before a new one starts, ending after 60 s idle, shut down by
          * {@link ServletApplication#close()}; an executor given here is not shut down by it.
+         *
+         * @param executor runs each request's service() on a thread of its own
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
-        /** Where ServletContext.log writes; default System.err. Request errors go to environ's wsgi.errors. */
+        /**
+         * Where ServletContext.log writes; default System.err. Request errors go to environ's wsgi.errors.
+         *
+         * @param log the stream
+         * @return this builder
+         */
         public Builder log(PrintStream log) {
             this.log = Objects.requireNonNull(log, "log");
             return this;
@@ -460,6 +559,7 @@ public final class ServletApplication implements WsgiApplication, AutoCloseable 
         /**
          * Initialises the context listeners, the filters and the servlet, in that order.
          *
+         * @return the application, ready to serve; close it to destroy the servlet
          * @throws IllegalStateException when one of them fails; what was started is destroyed again
          */
         public ServletApplication build() {

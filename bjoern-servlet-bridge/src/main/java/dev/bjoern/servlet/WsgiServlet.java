@@ -55,12 +55,21 @@ public class WsgiServlet extends HttpServlet {
         this.errors = System.err;
     }
 
-    /** Serves {@code app}, with {@code wsgi.errors} on {@code System.err}. */
+    /**
+     * Serves {@code app}, with {@code wsgi.errors} on {@code System.err}.
+     *
+     * @param app the application
+     */
     public WsgiServlet(WsgiApplication app) {
         this(app, System.err);
     }
 
-    /** Serves {@code app}, with {@code wsgi.errors} (and the log of application errors) on {@code errors}. */
+    /**
+     * Serves {@code app}, with {@code wsgi.errors} (and the log of application errors) on {@code errors}.
+     *
+     * @param app the application
+     * @param errors the stream for {@code wsgi.errors}, shared by every request
+     */
     public WsgiServlet(WsgiApplication app, PrintStream errors) {
         this.app = Objects.requireNonNull(app, "app");
         this.errors = Objects.requireNonNull(errors, "errors");

@@ -51,6 +51,8 @@ public final class Statsd {
     /**
      * The settings a JSON object gives, as the command line's {@code --statsd} takes them.
      *
+     * @param json a JSON object with the keys of bjoern's {@code statsd} dict ({@code {"enable": true}})
+     * @return the settings; keys not given have their defaults
      * @throws IllegalArgumentException if the text is not a JSON object, or a key is unknown or has the wrong
      *     type; the message names the key, what was expected and what arrived
      */
@@ -70,6 +72,8 @@ public final class Statsd {
      * The settings a map gives, with the keys and value types of the JSON form (Boolean, String, Number),
      * like bjoern's dict: {@code Statsd.of(Map.of("enable", true, "ns", "bjoern"))}.
      *
+     * @param settings the keys of bjoern's {@code statsd} dict and their values
+     * @return the settings; keys not given have their defaults
      * @throws IllegalArgumentException for an unknown key or a value of the wrong type, naming the key
      */
     public static Statsd of(Map<String, ?> settings) {
@@ -143,41 +147,74 @@ public final class Statsd {
         return new IllegalArgumentException("statsd \"" + key + "\" must be " + expected + ", got " + got);
     }
 
-    /** True if lines are sent ({@code "enable": true}). */
+    /**
+     * Whether lines are sent ({@code "enable": true}).
+     *
+     * @return true if lines are sent
+     */
     public boolean enabled() {
         return enabled;
     }
 
-    /** Where the lines go; 127.0.0.1 when none was given. */
+    /**
+     * Where the lines go.
+     *
+     * @return the statsd daemon's host; 127.0.0.1 when none was given
+     */
     public String host() {
         return host;
     }
 
+    /**
+     * The statsd daemon's UDP port.
+     *
+     * @return the port; 8125 when none was given
+     */
     public int port() {
         return port;
     }
 
-    /** The prefix of every metric name, without its dot; empty for none. */
+    /**
+     * The prefix of every metric name.
+     *
+     * @return the prefix without its dot; empty for none
+     */
     public String ns() {
         return ns;
     }
 
-    /** bjoern's tags string, {@code "app:x,zone:y"}, or empty. */
+    /**
+     * bjoern's tags string, sent with every line.
+     *
+     * @return the tags, {@code "app:x,zone:y"}, or empty for none
+     */
     public String tags() {
         return tags;
     }
 
-    /** True if the request duration timer {@code req.duration} is sent too. */
+    /**
+     * Whether the request duration timer {@code req.duration} is sent too.
+     *
+     * @return true if it is sent
+     */
     public boolean timer() {
         return timer;
     }
 
-    /** True if the open connections gauge {@code conn.open} is sent too. */
+    /**
+     * Whether the open connections gauge {@code conn.open} is sent too.
+     *
+     * @return true if it is sent
+     */
     public boolean gauge() {
         return gauge;
     }
 
-    /** True if the JVM's metrics are sent too. */
+    /**
+     * Whether the JVM's metrics are sent too.
+     *
+     * @return true if they are sent
+     */
     public boolean jvm() {
         return jvm;
     }

@@ -52,12 +52,19 @@ public final class WsgiHandler implements HttpHandler {
     /** Set by BjoernServer before it starts, when it keeps an access log. */
     AccessLog accessLog;
 
-    /** Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}. */
+    /**
+     * Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}.
+     *
+     * @param app the application
+     */
     public WsgiHandler(WsgiApplication app) {
         this(app, DEFAULT_MAX_BODY_SIZE, System.err, false, false);
     }
 
     /**
+     * Serves {@code app} with the given body limit, error stream and environ flags.
+     *
+     * @param app the application
      * @param maxBodySize the largest request body accepted, in bytes (at most {@code Integer.MAX_VALUE - 8})
      * @param errors where application errors are logged; also environ's {@code wsgi.errors}
      * @param multithread environ's {@code wsgi.multithread}: true if the host runs this handler on more
