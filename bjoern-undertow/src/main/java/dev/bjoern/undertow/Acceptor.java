@@ -8,6 +8,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.xnio.ChannelListener;
@@ -101,12 +102,15 @@ final class Acceptor implements Closeable {
                     // Out of descriptors, most likely: the backlog stays readable, so pause instead of spinning.
                     onAcceptError.accept(e);
                     suspend(SelectionKey.OP_ACCEPT);
-                    loop.executeAfter(() -> {
-                        if (!paused) {
-                            resume(SelectionKey.OP_ACCEPT);
-                        }
-                    },
-                            BACK_OFF_MILLIS, TimeUnit.MILLISECONDS);
+                    try {
+                        loop.executeAfter(() -> {
+                            if (!paused) {
+                                resume(SelectionKey.OP_ACCEPT);
+                            }
+                        }, BACK_OFF_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException stopping) {
+                        // The loop is stopping: nothing more to accept.
+                    }
                     return;
                 }
                 if (accepted == null) {

@@ -45,6 +45,8 @@ final class Loop extends XnioIoThread {
 
     Loop(Loops loops, int number, String name) throws IOException {
         super(loops, number, name);
+        // As XNIO's IO threads: a serving loop keeps the JVM alive, whichever thread started it.
+        setDaemon(false);
         this.loops = loops;
         this.selector = Selector.open();
     }
