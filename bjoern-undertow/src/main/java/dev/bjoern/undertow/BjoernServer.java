@@ -45,8 +45,11 @@ import org.xnio.XnioWorker;
 public final class BjoernServer implements AutoCloseable {
     /** The default host: loopback, as bjoern's examples use. */
     public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The default TCP port. */
     public static final int DEFAULT_PORT = 8000;
+    /** The default listen backlog, as bjoern's. */
     public static final int DEFAULT_BACKLOG = 1024;
+    /** How long {@link #close()} waits for responses in flight, unless the builder says otherwise. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /**
      * How long a keep-alive connection may wait for its next request: longer than the 60 s after which
@@ -104,7 +107,12 @@ public final class BjoernServer implements AutoCloseable {
         }
     }
 
-    /** A builder for a server of {@code app} on 127.0.0.1:8000 with the defaults its setters name. */
+    /**
+     * A builder for a server of {@code app} on 127.0.0.1:8000 with the defaults its setters name.
+     *
+     * @param app the application to serve
+     * @return a new builder
+     */
     public static Builder builder(WsgiApplication app) {
         return new Builder(app);
     }
@@ -113,6 +121,7 @@ public final class BjoernServer implements AutoCloseable {
      * Opens the listening socket (or takes the caller's); connections wait in its backlog until
      * {@link #start()}.
      *
+     * @return this server
      * @throws IOException naming the address when it cannot be bound (in use, not local; a unix socket
      *     file another server answers on)
      * @throws IllegalArgumentException if an inherited fd is not a listening stream socket
@@ -141,6 +150,8 @@ public final class BjoernServer implements AutoCloseable {
     /**
      * Binds if needed and starts serving on a new IO thread.
      *
+     * @return this server
+     * @throws IOException if binding fails, as {@link #bind()} says, or the statsd host does not resolve
      * @throws IllegalStateException if already started
      */
     public synchronized BjoernServer start() throws IOException {
@@ -247,6 +258,7 @@ public final class BjoernServer implements AutoCloseable {
     /**
      * The bound TCP address, with the real port when 0 was asked for.
      *
+     * @return the bound address
      * @throws IllegalStateException if not bound, or bound to a unix socket ({@link #where()} names it)
      */
     public synchronized InetSocketAddress address() {
@@ -259,7 +271,11 @@ public final class BjoernServer implements AutoCloseable {
         return (InetSocketAddress) listener.address;
     }
 
-    /** The bound port, with the real port when 0 was asked for; see {@link #address()}. */
+    /**
+     * The bound port, with the real port when 0 was asked for; see {@link #address()}.
+     *
+     * @return the bound port, never 0
+     */
     public int port() {
         return address().getPort();
     }
@@ -269,6 +285,7 @@ public final class BjoernServer implements AutoCloseable {
      * {@code http://[::1]:8000/}, {@code unix:/run/app.sock}, {@code unix:@name}; an adopted fd adds
      * {@code " (fd 3)"}.
      *
+     * @return the listening address, as a URL or a {@code unix:} name
      * @throws IllegalStateException if not bound
      */
     public synchronized String where() {
@@ -299,6 +316,8 @@ public final class BjoernServer implements AutoCloseable {
      * Stops at once: stops accepting and closes every connection, cutting responses in flight short (their
      * bodies are closed). A {@link #close()} draining on another thread stops waiting and returns too; a
      * second SIGINT or SIGTERM does this. Idempotent.
+     *
+     * @throws IOException if closing the listening socket, or deleting its unix socket file, fails
      */
     public void closeNow() throws IOException {
         hurry = true;
@@ -442,6 +461,8 @@ public final class BjoernServer implements AutoCloseable {
          * a unix socket file; {@code "unix:@name"} for a Linux abstract unix socket (JDK 22+). Default
          * 127.0.0.1.
          *
+         * @param host an IP literal, a host name, {@code unix:/path} or {@code unix:@name}
+         * @return this builder
          * @throws IllegalArgumentException if the name does not resolve, or a unix address has no path
          */
         public Builder host(String host) {
@@ -466,7 +487,13 @@ public final class BjoernServer implements AutoCloseable {
             return this;
         }
 
-        /** The port; 0 picks a free one, read back with {@link BjoernServer#port()}. Default 8000. */
+        /**
+         * The port; 0 picks a free one, read back with {@link BjoernServer#port()}. Default 8000.
+         *
+         * @param port the TCP port, or 0
+         * @return this builder
+         * @throws IllegalArgumentException below 0 or above 65535
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
@@ -478,6 +505,9 @@ public final class BjoernServer implements AutoCloseable {
         /**
          * Sets SO_REUSEPORT on the TCP socket, so that several processes (or servers) can listen on one
          * port and the kernel spreads new connections among them. Not used for unix sockets. Default false.
+         *
+         * @param reusePort true to set SO_REUSEPORT
+         * @return this builder
          */
         public Builder reusePort(boolean reusePort) {
             this.reusePort = reusePort;
@@ -489,6 +519,9 @@ public final class BjoernServer implements AutoCloseable {
          * {@code PosixFilePermissions.fromString("rw-rw----")}); connecting needs write permission.
          * Default null: what the process umask gives (srwxr-xr-x under umask 022: only the owner can
          * connect).
+         *
+         * @param permissions the socket file's permissions (copied), or null for the umask's
+         * @return this builder
          */
         public Builder unixSocketPermissions(Set<PosixFilePermission> permissions) {
             this.socketPermissions = permissions == null ? null : Set.copyOf(permissions);
@@ -499,6 +532,9 @@ public final class BjoernServer implements AutoCloseable {
          * Serves a listening channel the caller opened and bound (any family) instead of binding one;
          * host, port, backlog, reusePort and the socket permissions are then not used. {@link #close()}
          * closes it.
+         *
+         * @param channel a bound listening channel, which the server then owns
+         * @return this builder
          */
         public Builder channel(ServerSocketChannel channel) {
             this.channel = Objects.requireNonNull(channel, "channel");
@@ -509,6 +545,10 @@ public final class BjoernServer implements AutoCloseable {
          * Serves an inherited listening socket by its file descriptor instead of binding one: fd 0 (inetd
          * style, {@code System.inheritedChannel()}) on any JDK; other fds (systemd passes 3 and up) on JDK
          * 22+. {@link #bind()} refuses an fd that is not a listening stream socket.
+         *
+         * @param fd the inherited socket's file descriptor
+         * @return this builder
+         * @throws IllegalArgumentException below 0
          */
         public Builder fd(int fd) {
             if (fd < 0) {
@@ -522,6 +562,10 @@ public final class BjoernServer implements AutoCloseable {
          * The number of event loops, each an IO thread that accepts from the one listening socket and runs
          * the application: set it to the number of cores to use them all in one JVM. The application is
          * then called on several threads at once, and environ's {@code wsgi.multithread} is true. Default 1.
+         *
+         * @param workers the number of IO threads
+         * @return this builder
+         * @throws IllegalArgumentException below 1
          */
         public Builder workers(int workers) {
             if (workers < 1) {
@@ -531,7 +575,13 @@ public final class BjoernServer implements AutoCloseable {
             return this;
         }
 
-        /** The listen backlog. Default 1024, as bjoern. */
+        /**
+         * The listen backlog. Default 1024, as bjoern.
+         *
+         * @param backlog how many connections the kernel queues before they are accepted
+         * @return this builder
+         * @throws IllegalArgumentException below 1
+         */
         public Builder backlog(int backlog) {
             if (backlog < 1) {
                 throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
@@ -543,6 +593,8 @@ public final class BjoernServer implements AutoCloseable {
         /**
          * The largest request body, in bytes; a larger one is answered 413. Default 10 MiB.
          *
+         * @param bytes the limit, in bytes
+         * @return this builder
          * @throws IllegalArgumentException below 0 or above {@code Integer.MAX_VALUE - 8}
          */
         public Builder maxBodySize(long bytes) {
@@ -551,13 +603,24 @@ public final class BjoernServer implements AutoCloseable {
             return this;
         }
 
-        /** Where application errors are logged; also environ's wsgi.errors. Default System.err. */
+        /**
+         * Where application errors are logged; also environ's wsgi.errors. Default System.err.
+         *
+         * @param errors the stream, not closed by the server
+         * @return this builder
+         */
         public Builder errors(PrintStream errors) {
             this.errors = Objects.requireNonNull(errors, "errors");
             return this;
         }
 
-        /** How long {@link BjoernServer#close()} waits for responses in flight. Default 30 seconds. */
+        /**
+         * How long {@link BjoernServer#close()} waits for responses in flight. Default 30 seconds.
+         *
+         * @param timeout the longest wait; zero for none
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
         public Builder drainTimeout(Duration timeout) {
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("drain timeout must not be negative, got " + timeout);
@@ -570,6 +633,10 @@ public final class BjoernServer implements AutoCloseable {
          * How long a keep-alive connection may wait for its next request before it is closed: from the end of
          * a response, or from the connection's start, to the first byte of the request. Default 75 seconds
          * ({@link #DEFAULT_IDLE_TIMEOUT} says why); zero for none.
+         *
+         * @param timeout the longest wait, at least a millisecond unless zero
+         * @return this builder
+         * @throws IllegalArgumentException if negative
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = timeout("idle timeout", timeout);
@@ -580,6 +647,10 @@ public final class BjoernServer implements AutoCloseable {
          * How long a request may take to arrive: its request line and headers within this from their first
          * byte, and its body with no pause longer than this. Past it the connection is closed without a
          * response (a slowloris client gets nothing). Default 20 seconds; zero for none.
+         *
+         * @param timeout the longest wait, at least a millisecond unless zero
+         * @return this builder
+         * @throws IllegalArgumentException if negative
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = timeout("request timeout", timeout);
@@ -589,6 +660,10 @@ public final class BjoernServer implements AutoCloseable {
         /**
          * How long a response may wait for a peer that reads none of it (the socket stays full); past it the
          * connection is closed and the body closed. Default 60 seconds, as nginx's send_timeout; zero for none.
+         *
+         * @param timeout the longest wait, at least a millisecond unless zero
+         * @return this builder
+         * @throws IllegalArgumentException if negative
          */
         public Builder sendTimeout(Duration timeout) {
             this.sendTimeout = timeout("send timeout", timeout);
@@ -599,6 +674,10 @@ public final class BjoernServer implements AutoCloseable {
          * The largest request line plus header block, in bytes; a larger one is answered 400 and the connection
          * closed. Default 81920 (80 KiB, as bjoern). It is checked per read of up to 16 KiB, so a request may
          * go up to one read over before it is refused.
+         *
+         * @param bytes the limit, in bytes
+         * @return this builder
+         * @throws IllegalArgumentException below 1024
          */
         public Builder maxHeaderSize(int bytes) {
             if (bytes < 1024) {
@@ -612,6 +691,10 @@ public final class BjoernServer implements AutoCloseable {
          * How many connections may be open at once. At the limit the server stops accepting: new connections
          * wait in the listen backlog, are served as soon as an open one closes, and beyond the backlog are
          * refused by the kernel. Default 10,000; zero for no limit.
+         *
+         * @param connections the limit for the whole server, shared equally among its workers (rounded up)
+         * @return this builder
+         * @throws IllegalArgumentException below 0
          */
         public Builder maxConnections(int connections) {
             if (connections < 0) {
@@ -628,6 +711,9 @@ public final class BjoernServer implements AutoCloseable {
          * written by a thread of their own, never by the IO thread, and flushed when none is waiting and when
          * the server stops; {@code out} is not closed. Requests the parser refuses (400 before the handler)
          * are not logged. Default: no access log; null turns it off.
+         *
+         * @param out where the lines go, or null
+         * @return this builder
          */
         public Builder accessLog(OutputStream out) {
             this.accessLog = out;
@@ -650,6 +736,9 @@ public final class BjoernServer implements AutoCloseable {
          * Sends bjoern's statsd counters, as bjoern's {@code statsd} argument; docs/metrics.md lists them.
          * Default {@link Statsd#DISABLED}. Its extras ({@code timer}, {@code gauge}, {@code jvm}) also apply to
          * a {@link #meterRegistry}.
+         *
+         * @param statsd where to send, and which extras
+         * @return this builder
          */
         public Builder statsd(Statsd statsd) {
             this.statsd = Objects.requireNonNull(statsd, "statsd");
@@ -660,6 +749,9 @@ public final class BjoernServer implements AutoCloseable {
          * Registers bjoern's counters as meters on a Micrometer registry of the caller's (Prometheus, Datadog,
          * ...), under bjoern's names without a namespace. One server per registry: {@link #build()} refuses a
          * registry that already has them. Default none.
+         *
+         * @param registry a registry no other server's meters are on
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
@@ -669,6 +761,7 @@ public final class BjoernServer implements AutoCloseable {
         /**
          * A server with these settings, not yet bound.
          *
+         * @return a new server
          * @throws IllegalStateException if statsd is enabled without its registry on the classpath, or the meter
          *     registry has another server's meters
          */
