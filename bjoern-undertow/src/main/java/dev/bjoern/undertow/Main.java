@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The command line, {@code python -m bjoern} in Java: serves the application a {@code CLASS:MEMBER} or
@@ -118,9 +116,6 @@ public final class Main {
             seconds(BjoernServer.DEFAULT_REQUEST_TIMEOUT), seconds(BjoernServer.DEFAULT_SEND_TIMEOUT),
             seconds(BjoernServer.DEFAULT_DRAIN_TIMEOUT));
 
-    // JUL holds loggers weakly: keep this one, or the level set on it is lost with it.
-    private static final Logger XNIO_LOG = Logger.getLogger("org.xnio");
-
     private Main() {
     }
 
@@ -130,8 +125,6 @@ public final class Main {
     }
 
     private static int run(String[] args) throws InterruptedException {
-        // XNIO announces its version at INFO; our one line says what matters.
-        XNIO_LOG.setLevel(Level.WARNING);
         Options options;
         BjoernServer.Builder settings;
         try {
@@ -171,16 +164,19 @@ public final class Main {
                 accessLog = options.accessLog.equals("-") ? System.out : openAccessLog(options.accessLog);
                 settings.accessLog(accessLog);
             }
-            BjoernServer bound = Bjoern.listen(settings);
-            int second = Bjoern.serve(null,
-                    () -> System.err.println("bjoern: serving " + options.appSpec + " on " + bound.where()));
+            Bjoern.listen(settings);
+            int second = Bjoern.serve(null, options.appSpec);
             return second == 0 ? 0 : 128 + second;
         } catch (IOException | UnsupportedOperationException e) {
             System.err.println("bjoern: " + e.getMessage());
             return 1;
         } catch (IllegalStateException e) {
-            // statsd enabled without its registry on the classpath: the message names the dependency.
+            // statsd enabled without its registry on the classpath: the message names the dependency. Or the
+            // application's close() failed after the drain: its stack trace too.
             System.err.println("bjoern: " + e.getMessage());
+            if (e.getCause() != null && !(e.getCause() instanceof ClassNotFoundException)) {
+                e.getCause().printStackTrace();
+            }
             return 1;
         } catch (IllegalArgumentException e) {
             // An inherited fd that is not a listening socket: the setup is wrong, not the command line.

@@ -100,6 +100,16 @@ class CliTest {
     }
 
     @Test
+    void closesAnAutoCloseableAppOnceAfterTheDrain() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Closing:app")) {
+            assertEquals("open", get(cli.awaitServing().group(2)));
+            cli.signal("TERM");
+            assertEquals(0, cli.awaitExit());
+            assertEquals("closed\n", cli.stdout());
+        }
+    }
+
+    @Test
     void stopsOnSigintWithExitCodeZero() throws Exception {
         try (Cli cli = Cli.start("-p", "0", APPS + "Apps:field")) {
             assertEquals("from a field", get(cli.awaitServing().group(2)));
