@@ -87,6 +87,7 @@ public final class Main {
                                            for none; extras beyond bjoern's counters:
                                            "timer", "gauge", "jvm": true)
               -h, --help                   print this help and exit
+                  --version                print "bjoern VERSION" and exit
 
             App options: every argument bjoern does not know goes, in order, to the static method
             taking String[]: options other than the above, arguments after APP, and everything
@@ -131,6 +132,10 @@ public final class Main {
             options = Options.parse(args);
             if (options.help) {
                 System.out.print(HELP);
+                return 0;
+            }
+            if (options.version) {
+                System.out.println("bjoern " + RequestEnviron.VERSION);
                 return 0;
             }
             if (options.inetd) {
@@ -271,6 +276,7 @@ public final class Main {
         String accessLog;
         String statsd;
         boolean help;
+        boolean version;
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
 
@@ -288,6 +294,9 @@ public final class Main {
                         break;
                     case "-h", "--help":
                         options.help = true;
+                        break;
+                    case "--version":
+                        options.version = true;
                         break;
                     case "-a", "--host":
                         options.host = inline != null ? inline : value(args, ++i, "-a/--host");
@@ -360,7 +369,7 @@ public final class Main {
                 throw new IllegalArgumentException("--reuse-port shares a TCP port; it does not apply to "
                         + options.host);
             }
-            if (options.appSpec == null && !options.help) {
+            if (options.appSpec == null && !options.help && !options.version) {
                 throw new IllegalArgumentException("missing the app to serve: give CLASS:MEMBER or CLASS");
             }
             return options;

@@ -145,6 +145,16 @@ class CliTest {
     }
 
     @Test
+    void printsItsVersionAndExitsZero() throws Exception {
+        try (Cli cli = Cli.start("--version")) {
+            assertEquals(0, cli.awaitExit());
+            assertEquals("bjoern " + RequestEnviron.VERSION + "\n", cli.stdout());
+            assertTrue(RequestEnviron.VERSION.matches("[0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)?"), RequestEnviron.VERSION);
+            assertEquals("", cli.stderr());
+        }
+    }
+
+    @Test
     void refusesToStartWithoutAnApp() throws Exception {
         assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0", "--verbose");
     }
