@@ -38,8 +38,8 @@ final class AppSpec {
     /**
      * Finds the application {@code spec} names and creates it.
      *
-     * @param options the arguments the CLI does not know, in order; only a factory method taking
-     *     {@code String[]} may receive them, so for any other kind of spec they must be empty
+     * @param options the arguments after the spec, in order; only a factory method taking {@code String[]}
+     *     may receive them, so for any other kind of spec they must be empty
      */
     static WsgiApplication load(String spec, List<String> options, ClassLoader loader) {
         int colon = spec.indexOf(':');
@@ -178,8 +178,8 @@ final class AppSpec {
 
     private static void refuseOptions(String spec, List<String> options) {
         if (!options.isEmpty()) {
-            throw new IllegalArgumentException("unknown options " + options + ": " + spec
-                    + " cannot receive them; only a static method taking String[] does");
+            throw new IllegalArgumentException(spec + " cannot receive the arguments after it, " + options
+                    + "; only a static method taking String[] does");
         }
     }
 

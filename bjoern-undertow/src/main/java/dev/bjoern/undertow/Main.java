@@ -89,10 +89,10 @@ public final class Main {
               -h, --help                   print this help and exit
                   --version                print "bjoern VERSION" and exit
 
-            App options: every argument bjoern does not know goes, in order, to the static method
-            taking String[]: options other than the above, arguments after APP, and everything
-            after "--" (so "-- -p 9000" passes -p to the app). Any other APP given app options is
-            an error.
+            Options go before APP, and bjoern must know each: an unknown one is an error. Every
+            argument after APP goes, as it is and in order, to APP's static method taking String[]
+            ("APP --port 9000" passes --port 9000 to the app); any other kind of APP given arguments
+            is an error. "--" ends bjoern's options: the argument after it is APP.
 
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
             systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
@@ -282,97 +282,110 @@ public final class Main {
 
         static Options parse(String[] args) {
             Options options = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                int equals = arg.startsWith("--") ? arg.indexOf('=') : -1;
-                String name = equals > 0 ? arg.substring(0, equals) : arg;
-                String inline = equals > 0 ? arg.substring(equals + 1) : null;
-                switch (name) {
-                    case "--":
-                        options.appOptions.addAll(Arrays.asList(args).subList(i + 1, args.length));
-                        i = args.length;
-                        break;
-                    case "-h", "--help":
-                        options.help = true;
-                        break;
-                    case "--version":
-                        options.version = true;
-                        break;
-                    case "-a", "--host":
-                        options.host = inline != null ? inline : value(args, ++i, "-a/--host");
-                        break;
-                    case "-p", "--port":
-                        options.port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
-                        break;
-                    case "--uds":
-                        options.host = "unix:" + (inline != null ? inline : value(args, ++i, "--uds"));
-                        break;
-                    case "--socket-mode":
-                        options.socketMode = inline != null ? inline : value(args, ++i, "--socket-mode");
-                        if (!options.socketMode.matches("0?[0-7]{3}")) {
-                            throw new IllegalArgumentException("--socket-mode must be 3 octal digits like 660, got \""
-                                    + options.socketMode + "\"");
-                        }
-                        break;
-                    case "--reuse-port":
-                        options.reusePort = true;
-                        break;
-                    case "--backlog":
-                        options.backlog = count(inline != null ? inline : value(args, ++i, "--backlog"), "--backlog");
-                        break;
-                    case "--workers":
-                        options.workers = count(inline != null ? inline : value(args, ++i, "--workers"), "--workers");
-                        break;
-                    case "--inetd":
-                        options.inetd = true;
-                        break;
-                    case "--statsd":
-                        options.statsd = inline != null ? inline : value(args, ++i, "--statsd");
-                        break;
-                    case "--max-body-size":
-                        options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--max-header-size":
-                        options.maxHeaderSize = (int) Math.min(Integer.MAX_VALUE,
-                                bytes(inline != null ? inline : value(args, ++i, name), name));
-                        break;
-                    case "--max-connections":
-                        options.maxConnections = limit(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--idle-timeout":
-                        options.idleTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--request-timeout":
-                        options.requestTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--send-timeout":
-                        options.sendTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--drain-timeout":
-                        options.drainTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--access-log":
-                        options.accessLog = inline != null ? inline : value(args, ++i, name);
-                        if (options.accessLog.isEmpty()) {
-                            throw new IllegalArgumentException("--access-log needs a file name or \"-\" for stdout");
-                        }
-                        break;
-                    default:
-                        if (options.appSpec == null && !arg.startsWith("-")) {
-                            options.appSpec = arg;
-                        } else {
-                            options.appOptions.add(arg);
-                        }
-                }
+            options.read(args);
+            if (options.help || options.version) {
+                return options;
             }
             if (options.reusePort && options.host.startsWith("unix:")) {
                 throw new IllegalArgumentException("--reuse-port shares a TCP port; it does not apply to "
                         + options.host);
             }
-            if (options.appSpec == null && !options.help && !options.version) {
+            if (options.appSpec == null) {
                 throw new IllegalArgumentException("missing the app to serve: give CLASS:MEMBER or CLASS");
             }
             return options;
+        }
+
+        /**
+         * Reads bjoern's options up to the first argument that is not one, APP (or up to "--", which ends them);
+         * APP and everything after it go to the application, unread. {@code --help} and {@code --version} end
+         * the reading too.
+         */
+        private void read(String[] args) {
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (!arg.startsWith("-") || arg.equals("--")) {
+                    int app = arg.equals("--") ? i + 1 : i;
+                    if (app < args.length) {
+                        appSpec = args[app];
+                        appOptions.addAll(Arrays.asList(args).subList(app + 1, args.length));
+                    }
+                    return;
+                }
+                int equals = arg.startsWith("--") ? arg.indexOf('=') : -1;
+                String name = equals > 0 ? arg.substring(0, equals) : arg;
+                String inline = equals > 0 ? arg.substring(equals + 1) : null;
+                switch (name) {
+                    case "-h", "--help":
+                        help = true;
+                        return;
+                    case "--version":
+                        version = true;
+                        return;
+                    case "-a", "--host":
+                        host = inline != null ? inline : value(args, ++i, "-a/--host");
+                        break;
+                    case "-p", "--port":
+                        port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
+                        break;
+                    case "--uds":
+                        host = "unix:" + (inline != null ? inline : value(args, ++i, "--uds"));
+                        break;
+                    case "--socket-mode":
+                        socketMode = inline != null ? inline : value(args, ++i, "--socket-mode");
+                        if (!socketMode.matches("0?[0-7]{3}")) {
+                            throw new IllegalArgumentException("--socket-mode must be 3 octal digits like 660, got \""
+                                    + socketMode + "\"");
+                        }
+                        break;
+                    case "--reuse-port":
+                        reusePort = true;
+                        break;
+                    case "--backlog":
+                        backlog = count(inline != null ? inline : value(args, ++i, "--backlog"), "--backlog");
+                        break;
+                    case "--workers":
+                        workers = count(inline != null ? inline : value(args, ++i, "--workers"), "--workers");
+                        break;
+                    case "--inetd":
+                        inetd = true;
+                        break;
+                    case "--statsd":
+                        statsd = inline != null ? inline : value(args, ++i, "--statsd");
+                        break;
+                    case "--max-body-size":
+                        maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--max-header-size":
+                        maxHeaderSize = (int) Math.min(Integer.MAX_VALUE,
+                                bytes(inline != null ? inline : value(args, ++i, name), name));
+                        break;
+                    case "--max-connections":
+                        maxConnections = limit(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--idle-timeout":
+                        idleTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--request-timeout":
+                        requestTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--send-timeout":
+                        sendTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--drain-timeout":
+                        drainTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--access-log":
+                        accessLog = inline != null ? inline : value(args, ++i, name);
+                        if (accessLog.isEmpty()) {
+                            throw new IllegalArgumentException("--access-log needs a file name or \"-\" for stdout");
+                        }
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown option " + name
+                                + " (the application's own options go after APP)");
+                }
+            }
         }
 
         private static String value(String[] args, int i, String flag) {

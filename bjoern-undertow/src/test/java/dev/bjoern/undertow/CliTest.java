@@ -48,10 +48,17 @@ class CliTest {
     }
 
     @Test
-    void passesEveryOptionItDoesNotKnowInOrderToAStringArrayFactory() throws Exception {
-        try (Cli cli = Cli.start("--verbose", "-p", "0", APPS + "Apps:withOptions", "--greeting", "hi",
-                "-a", "127.0.0.1", "--", "-p", "9", "--help")) {
-            assertEquals("--verbose\n--greeting\nhi\n-p\n9\n--help", get(cli.awaitServing().group(2)));
+    void passesEveryArgumentAfterTheAppAsItIsToAStringArrayFactory() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Apps:withOptions", "--greeting", "hi", "-p", "9", "--",
+                "--help", "x")) {
+            assertEquals("--greeting\nhi\n-p\n9\n--\n--help\nx", get(cli.awaitServing().group(2)));
+        }
+    }
+
+    @Test
+    void takesTheArgumentAfterADoubleDashAsTheApp() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--", APPS + "Apps:withOptions", "-v")) {
+            assertEquals("-v", get(cli.awaitServing().group(2)));
         }
     }
 
@@ -137,7 +144,7 @@ class CliTest {
                     "130 for SIGINT, 143 for SIGTERM",
                     "-h, --help",
                     "com.example.App:app", "com.example.App ",
-                    "App options:", "\"-- -p 9000\"")) {
+                    "unknown one is an error", "\"APP --port 9000\"")) {
                 assertTrue(help.contains(expected), () -> "--help lacks \"" + expected + "\":\n" + help);
             }
             assertEquals("", cli.stderr());
@@ -156,7 +163,16 @@ class CliTest {
 
     @Test
     void refusesToStartWithoutAnApp() throws Exception {
-        assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0", "--verbose");
+        assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0");
+        assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0", "--");
+    }
+
+    @Test
+    void namesAnUnknownOptionBeforeTheAppWhateverFollowsIt() throws Exception {
+        String message = "unknown option --max-body-szie (the application's own options go after APP)";
+        assertUsageError(message, "--max-body-szie", "100", APPS + "Apps:field");
+        assertUsageError(message, "-p", "0", "--max-body-szie=100", APPS + "Apps:withOptions");
+        assertUsageError("unknown option -v (the application's own options go after APP)", "-v");
     }
 
     @Test
@@ -210,7 +226,7 @@ class CliTest {
 
     @Test
     void refusesOptionsTheAppCannotReceiveNamingThem() throws Exception {
-        assertUsageError("unknown options [--greeting, hi]: " + APPS + "Apps:field cannot receive them; only a"
+        assertUsageError(APPS + "Apps:field cannot receive the arguments after it, [--greeting, hi]; only a"
                 + " static method taking String[] does", "-p", "0", APPS + "Apps:field", "--greeting", "hi");
     }
 
@@ -229,7 +245,7 @@ class CliTest {
 
     @Test
     void refusesAnOptionWithoutItsValue() throws Exception {
-        assertUsageError("-a/--host needs a value", APPS + "Apps:field", "-a");
+        assertUsageError("-a/--host needs a value", "-p", "0", "-a");
     }
 
     @Test
