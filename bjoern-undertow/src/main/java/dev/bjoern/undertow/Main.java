@@ -94,6 +94,10 @@ public final class Main {
             ("APP --port 9000" passes --port 9000 to the app); any other kind of APP given arguments
             is an error. "--" ends bjoern's options: the argument after it is APP.
 
+            Options from the environment: BJOERN_CMD_ARGS="--workers 2 --max-body-size 1000000"
+            holds options read before the command line's, split as a shell would (whitespace,
+            '...', "..."); where both set an option, the command line wins.
+
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
             systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
             newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
@@ -129,7 +133,7 @@ public final class Main {
         Options options;
         BjoernServer.Builder settings;
         try {
-            options = Options.parse(args);
+            options = Options.parse(System.getenv(Options.ENVIRONMENT), args);
             if (options.help) {
                 System.out.print(HELP);
                 return 0;
@@ -257,6 +261,58 @@ public final class Main {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
+    /**
+     * Splits {@code line} into words as a shell would, simply: at whitespace, except within '...' (taken
+     * as it is) or "..." (where \" and \\ stand for " and \); elsewhere \ takes the next character as it is.
+     */
+    static List<String> words(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            boolean escapes = c == '\\' && i + 1 < line.length();
+            if (quote == '\'') {
+                if (c == '\'') {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (quote == '"') {
+                if (c == '"') {
+                    quote = 0;
+                } else if (escapes && (line.charAt(i + 1) == '"' || line.charAt(i + 1) == '\\')) {
+                    word.append(line.charAt(++i));
+                } else {
+                    word.append(c);
+                }
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                inWord = true;
+                if (c == '\'' || c == '"') {
+                    quote = c;
+                } else if (escapes) {
+                    word.append(line.charAt(++i));
+                } else {
+                    word.append(c);
+                }
+            }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("a " + quote + " quote is not closed: " + line);
+        }
+        if (inWord) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+
     /** The command line, split into bjoern's options, the app spec and the app's options. */
     private static final class Options {
         String host = BjoernServer.DEFAULT_HOST;
@@ -280,9 +336,25 @@ public final class Main {
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
 
-        static Options parse(String[] args) {
+        /** Where options come from before the command line's, as gunicorn's GUNICORN_CMD_ARGS. */
+        static final String ENVIRONMENT = "BJOERN_CMD_ARGS";
+
+        /**
+         * The options in {@code environment} (null for none), split as a shell would, then the command line's:
+         * an option set in both takes the command line's value.
+         */
+        static Options parse(String environment, String[] args) {
             Options options = new Options();
-            options.read(args);
+            if (environment != null) {
+                try {
+                    options.read(Main.words(environment).toArray(new String[0]), false);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(ENVIRONMENT + ": " + e.getMessage(), e);
+                }
+            }
+            if (!options.help && !options.version) {
+                options.read(args, true);
+            }
             if (options.help || options.version) {
                 return options;
             }
@@ -301,10 +373,14 @@ public final class Main {
          * APP and everything after it go to the application, unread. {@code --help} and {@code --version} end
          * the reading too.
          */
-        private void read(String[] args) {
+        private void read(String[] args, boolean withApp) {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (!arg.startsWith("-") || arg.equals("--")) {
+                    if (!withApp) {
+                        throw new IllegalArgumentException("\"" + arg + "\" is no option; the app and its arguments go"
+                                + " on the command line");
+                    }
                     int app = arg.equals("--") ? i + 1 : i;
                     if (app < args.length) {
                         appSpec = args[app];
