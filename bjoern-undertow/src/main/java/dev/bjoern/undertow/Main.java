@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.WsgiApplication;
+import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,6 +45,10 @@ public final class Main {
                                     constructor
 
             Options (long ones also as --name=VALUE; SECONDS may have a fraction, 0 means none):
+                  --classpath PATH         where APP's classes are, as java's -cp: folders and jars
+                                           separated by "%s", DIR/* for every jar in DIR; may be
+                                           repeated (default: only java's own classpath, which
+                                           "java -jar bjoern.jar" ignores)
               -a, --host ADDR              address to listen on: IPv4, IPv6 (::1, ::) or a host
                                            name; unix:/PATH for a unix socket file, unix:@NAME
                                            for a Linux abstract socket (JDK 22+) (default %s)
@@ -114,7 +119,7 @@ public final class Main {
             address is in use, an inherited fd is no listening socket, the JDK is too old for
             unix:@NAME or fd 3, the access log cannot be opened) or creating APP throws; 2 for a
             usage error; 130 or 143 after a second SIGINT or SIGTERM.
-            """.formatted(BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG,
+            """.formatted(File.pathSeparator, BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG,
             WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20,
             BjoernServer.DEFAULT_MAX_HEADER_SIZE, BjoernServer.DEFAULT_MAX_HEADER_SIZE >> 10,
             BjoernServer.DEFAULT_MAX_CONNECTIONS, seconds(BjoernServer.DEFAULT_IDLE_TIMEOUT),
@@ -148,8 +153,13 @@ public final class Main {
             }
             String host = options.host.startsWith("unix:") ? options.host : resolve(options.host).getHostAddress();
             int inherited = Activation.fd(options.inetd, System.getenv());
-            WsgiApplication app = AppSpec.load(options.appSpec, options.appOptions,
-                    Thread.currentThread().getContextClassLoader());
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            if (!options.classpath.isEmpty()) {
+                // The app's threads, the IO threads among them, inherit it from this one.
+                loader = AppClasspath.loader(options.classpath, Main.class.getClassLoader());
+                Thread.currentThread().setContextClassLoader(loader);
+            }
+            WsgiApplication app = AppSpec.load(options.appSpec, options.appOptions, loader);
             settings = settings(app, host, options);
             if (inherited >= 0) {
                 settings.fd(inherited);
@@ -331,6 +341,7 @@ public final class Main {
         Duration drainTimeout = BjoernServer.DEFAULT_DRAIN_TIMEOUT;
         String accessLog;
         String statsd;
+        final List<String> classpath = new ArrayList<>();
         boolean help;
         boolean version;
         String appSpec;
@@ -398,6 +409,9 @@ public final class Main {
                     case "--version":
                         version = true;
                         return;
+                    case "--classpath":
+                        classpath.add(inline != null ? inline : value(args, ++i, name));
+                        break;
                     case "-a", "--host":
                         host = inline != null ? inline : value(args, ++i, "-a/--host");
                         break;
