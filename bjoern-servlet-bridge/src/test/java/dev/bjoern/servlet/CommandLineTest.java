@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -15,11 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +68,37 @@ class CommandLineTest {
             assertEquals(0, cli.exitValue(), stderr::toString);
             assertEquals("servlet destroyed\nfilter destroyed\n", Files.readString(stdout));
             assertEquals(line + "\n", stderr.toString());
+        } finally {
+            cli.destroyForcibly();
+        }
+    }
+
+    @Test
+    void namesTheServletApiWhenItIsMissing() throws Exception {
+        assertMissing("bjoern: dev.bjoern.servlet.CliServlet:app needs class jakarta.servlet.http.HttpServlet, which"
+                + " is not on the classpath (it usually comes from jakarta.servlet:jakarta.servlet-api)\n",
+                jakarta.servlet.http.HttpServlet.class);
+    }
+
+    @Test
+    void namesTheBridgeWhenItIsMissing() throws Exception {
+        assertMissing("bjoern: dev.bjoern.servlet.CliServlet:app needs class dev.bjoern.servlet.ServletApplication,"
+                + " which is not on the classpath (it usually comes from dev.bjoern:bjoern-servlet-bridge)\n",
+                ServletApplication.class);
+    }
+
+    /** Serving CliServlet with the classpath less the entry {@code missing} comes from: one line, exit 2. */
+    private void assertMissing(String stderr, Class<?> missing) throws Exception {
+        String without = Path.of(missing.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).toAbsolutePath().toString().equals(without))
+                .collect(Collectors.joining(File.pathSeparator));
+        assertTrue(!classpath.equals(System.getProperty("java.class.path")), without);
+        Process cli = start(dir.resolve("stdout"), classpath, "-p", "0", "dev.bjoern.servlet.CliServlet:app");
+        try {
+            assertTrue(cli.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the command line did not exit");
+            assertEquals(stderr, new String(cli.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(2, cli.exitValue());
         } finally {
             cli.destroyForcibly();
         }

@@ -136,17 +136,21 @@ public final class Main {
 
     private static int run(String[] args) throws InterruptedException {
         Options options;
-        BjoernServer.Builder settings;
         try {
             options = Options.parse(System.getenv(Options.ENVIRONMENT), args);
-            if (options.help) {
-                System.out.print(HELP);
-                return 0;
-            }
-            if (options.version) {
-                System.out.println("bjoern " + RequestEnviron.VERSION);
-                return 0;
-            }
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage());
+        }
+        if (options.help) {
+            System.out.print(HELP);
+            return 0;
+        }
+        if (options.version) {
+            System.out.println("bjoern " + RequestEnviron.VERSION);
+            return 0;
+        }
+        BjoernServer.Builder settings;
+        try {
             if (options.inetd) {
                 // stdout is the listening socket too: keep every byte of output off it.
                 System.setOut(System.err);
@@ -164,10 +168,13 @@ public final class Main {
             if (inherited >= 0) {
                 settings.fd(inherited);
             }
-        } catch (IllegalArgumentException e) {
-            System.err.println("bjoern: " + e.getMessage());
-            System.err.println("Run with --help for the options.");
+        } catch (TypeNotPresentException e) {
+            // A class behind the app is missing: the classpath is wrong, not the options, and the trace tells
+            // nothing more.
+            System.err.println("bjoern: " + AppSpec.missingClass(options.appSpec, e.typeName()));
             return 2;
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage());
         } catch (IllegalStateException e) {
             System.err.println("bjoern: " + e.getMessage());
             (e.getCause() != null ? e.getCause() : e).printStackTrace();
@@ -210,6 +217,12 @@ public final class Main {
                 }
             }
         }
+    }
+
+    private static int usageError(String message) {
+        System.err.println("bjoern: " + message);
+        System.err.println("Run with --help for the options.");
+        return 2;
     }
 
     private static OutputStream openAccessLog(String file) throws IOException {

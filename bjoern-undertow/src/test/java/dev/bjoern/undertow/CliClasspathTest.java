@@ -93,6 +93,19 @@ class CliClasspathTest {
         }
     }
 
+    @Test
+    void namesAClassTheAppNeedsOnOneLineWhenItIsMissing() throws Exception {
+        Path apps = dir.resolve("apps");
+        Path cliapps = testClasses().resolve("dev/bjoern/undertow/cliapps");
+        Files.createDirectories(apps.resolve("dev/bjoern/undertow/cliapps"));
+        Files.copy(cliapps.resolve("Needs.class"), apps.resolve("dev/bjoern/undertow/cliapps/Needs.class"));
+        try (Cli cli = start("-p", "0", "--classpath", apps.toString(), "dev.bjoern.undertow.cliapps.Needs:app")) {
+            assertEquals(2, cli.awaitExit());
+            assertEquals("bjoern: dev.bjoern.undertow.cliapps.Needs:app needs class dev.bjoern.undertow.cliapps.Hello,"
+                    + " which is not on the classpath\n", cli.stderr());
+        }
+    }
+
     /** A jar of every class under {@code classes}. */
     static void jar(Path jar, Path classes) throws Exception {
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file);
