@@ -90,7 +90,8 @@ public final class Main {
                                            (default off; every key optional: enable false,
                                            host 127.0.0.1, port 8125, ns and tags empty
                                            for none; extras beyond bjoern's counters:
-                                           "timer", "gauge", "jvm": true)
+                                           "timer", "gauge", "jvm": true); needs
+                                           bjoern-statsd.jar, not bjoern.jar
               -h, --help                   print this help and exit
                   --version                print "bjoern VERSION" and exit
 
@@ -126,6 +127,10 @@ public final class Main {
             seconds(BjoernServer.DEFAULT_REQUEST_TIMEOUT), seconds(BjoernServer.DEFAULT_SEND_TIMEOUT),
             seconds(BjoernServer.DEFAULT_DRAIN_TIMEOUT));
 
+    /** --statsd without Micrometer's statsd registry: bjoern.jar leaves it out, bjoern-statsd.jar has it. */
+    static final String STATSD_MISSING = "--statsd needs " + Metrics.STATSD_DEPENDENCY + ", which is not on the"
+            + " classpath: run bjoern-statsd.jar, which includes it, instead of bjoern.jar, or add it to java's -cp";
+
     private Main() {
     }
 
@@ -148,6 +153,11 @@ public final class Main {
         if (options.version) {
             System.out.println("bjoern " + RequestEnviron.VERSION);
             return 0;
+        }
+        if (options.statsd != null && options.statsd.enabled() && !Metrics.statsdAvailable()) {
+            // Before the app is made: no servlet is initialised for nothing.
+            System.err.println("bjoern: " + STATSD_MISSING);
+            return 1;
         }
         BjoernServer.Builder settings;
         try {
@@ -197,10 +207,9 @@ public final class Main {
             System.err.println("bjoern: " + e.getMessage());
             return 1;
         } catch (IllegalStateException e) {
-            // statsd enabled without its registry on the classpath: the message names the dependency. Or the
-            // application's close() failed after the drain: its stack trace too.
+            // The application's close() failed after the drain.
             System.err.println("bjoern: " + e.getMessage());
-            if (e.getCause() != null && !(e.getCause() instanceof ClassNotFoundException)) {
+            if (e.getCause() != null) {
                 e.getCause().printStackTrace();
             }
             return 1;
@@ -271,11 +280,7 @@ public final class Main {
         }
         builder.maxConnections(options.maxConnections);
         if (options.statsd != null) {
-            try {
-                builder.statsd(Statsd.parse(options.statsd));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--statsd: " + e.getMessage(), e);
-            }
+            builder.statsd(options.statsd);
         }
         return builder;
     }
@@ -353,7 +358,7 @@ public final class Main {
         Duration sendTimeout = BjoernServer.DEFAULT_SEND_TIMEOUT;
         Duration drainTimeout = BjoernServer.DEFAULT_DRAIN_TIMEOUT;
         String accessLog;
-        String statsd;
+        Statsd statsd;
         final List<String> classpath = new ArrayList<>();
         boolean help;
         boolean version;
@@ -454,7 +459,11 @@ public final class Main {
                         inetd = true;
                         break;
                     case "--statsd":
-                        statsd = inline != null ? inline : value(args, ++i, "--statsd");
+                        try {
+                            statsd = Statsd.parse(inline != null ? inline : value(args, ++i, name));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("--statsd: " + e.getMessage(), e);
+                        }
                         break;
                     case "--max-body-size":
                         maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
