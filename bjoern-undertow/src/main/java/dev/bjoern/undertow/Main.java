@@ -15,40 +15,38 @@ import java.util.List;
 
 /**
  * The command line, {@code python -m bjoern} in Java: serves the application a {@code CLASS:MEMBER} or
- * {@code CLASS} spec names until SIGINT or SIGTERM, then stops gracefully. {@code --help} says the rest.
- *
- * <p>Exit status: 0 after a signal or {@code --help}; 1 when the server cannot start (the address is in
- * use, the access log cannot be opened, statsd is on without its registry or its host does not resolve) or the
- * application's own code fails while it is created; 2 for a
- * usage error; 128 plus the signal's number when a second SIGINT or SIGTERM cut the drain short. This is the only
- * class that calls {@link System#exit}.
+ * {@code CLASS} spec names until SIGINT or SIGTERM, then stops gracefully. {@code --help} says the rest,
+ * exit statuses included. This is the only class that calls {@link System#exit}.
  */
 public final class Main {
     private static final String HELP = """
-            Usage: java -cp bjoern.jar:APP_CLASSPATH dev.bjoern.undertow.Main [options] APP [app options...]
+            Usage: java -jar bjoern.jar [options] APP [app arguments...]
+                   java -cp bjoern.jar:APP_CLASSPATH dev.bjoern.undertow.Main [options] APP [app arguments...]
 
-            Serves APP on one IO thread until SIGINT or SIGTERM, then stops gracefully: it stops
-            accepting (new connections are refused), closes idle keep-alive connections, lets the
-            requests under way finish for up to --drain-timeout (each response then closes its
-            connection), and exits 0. A second SIGINT or SIGTERM stops at once: exit 128 + the
-            signal's number (130 for SIGINT, 143 for SIGTERM). Exit 1: the server cannot start (the
-            address is in use, the access log cannot be opened, statsd is on without its registry
-            or its host does not resolve) or the application fails while it is made; 2: a usage error.
+            Serves APP on one IO thread until SIGINT or SIGTERM. Once it accepts, it prints one line to
+            stderr: "bjoern: serving APP on WHERE", WHERE being http://HOST:PORT/ (the port really
+            bound), unix:PATH or unix:@NAME, with " (fd N)" for an inherited socket. All else it
+            prints goes to stderr as well, except an access log to stdout.
 
             APP is one of:
               com.example.App:app   a static member, of any access: a field holding a
-                                    WsgiApplication; or a method returning one, with no
-                                    parameters or one String[] that receives the app options;
-                                    or a method (Map<String, Object>, StartResponse) ->
-                                    Iterable<byte[]> that is itself the application
+                                    WsgiApplication; a method returning one, with no parameters
+                                    or one String[] that receives the app arguments; or a method
+                                    (Map<String, Object>, StartResponse) -> Iterable<byte[]> that
+                                    is itself the application
               com.example.App       a class implementing WsgiApplication, with a public no-arg
                                     constructor
 
+            Options go before APP, and each must be one below: an unknown one is an error. Every
+            argument after APP goes, as it is and in order, to the method taking String[]
+            ("APP --port 9000" passes --port 9000 to the app); any other APP refuses arguments.
+            "--" ends the options: APP follows it.
+
             Options (long ones also as --name=VALUE; SECONDS may have a fraction, 0 means none):
-                  --classpath PATH         where APP's classes are, as java's -cp: folders and jars
-                                           separated by "%s", DIR/* for every jar in DIR; may be
-                                           repeated (default: only java's own classpath, which
-                                           "java -jar bjoern.jar" ignores)
+                  --classpath PATH         where APP's classes are, as java's -cp: folders and
+                                           jars separated by "%s", DIR/* for every jar in DIR;
+                                           may be repeated (default: java's own classpath, which
+                                           java -jar ignores)
               -a, --host ADDR              address to listen on: IPv4, IPv6 (::1, ::) or a host
                                            name; unix:/PATH for a unix socket file, unix:@NAME
                                            for a Linux abstract socket (JDK 22+) (default %s)
@@ -79,8 +77,8 @@ public final class Main {
                                            whose body pauses this long (default %s)
                   --send-timeout SECONDS   close a connection whose peer reads none of the
                                            response for this long (default %s)
-                  --drain-timeout SECONDS  on SIGINT/SIGTERM, how long requests under way may
-                                           take to finish (default %s)
+                  --drain-timeout SECONDS  how long requests under way may take to finish
+                                           once stopping (default %s)
                   --access-log FILE|-      log each request to FILE (appended) or to stdout
                                            (stderr under --inetd), in Common Log Format plus
                                            microseconds taken (default: no access log)
@@ -91,36 +89,41 @@ public final class Main {
                                            host 127.0.0.1, port 8125, ns and tags empty
                                            for none; extras beyond bjoern's counters:
                                            "timer", "gauge", "jvm": true); needs
-                                           bjoern-statsd.jar, not bjoern.jar
+                                           bjoern-statsd.jar, which carries the statsd
+                                           registry that bjoern.jar leaves out
               -h, --help                   print this help and exit
                   --version                print "bjoern VERSION" and exit
 
-            Options go before APP, and bjoern must know each: an unknown one is an error. Every
-            argument after APP goes, as it is and in order, to APP's static method taking String[]
-            ("APP --port 9000" passes --port 9000 to the app); any other kind of APP given arguments
-            is an error. "--" ends bjoern's options: the argument after it is APP.
-
-            Options from the environment: BJOERN_CMD_ARGS="--workers 2 --max-body-size 1000000"
-            holds options read before the command line's, split as a shell would (whitespace,
-            '...', "..."); where both set an option, the command line wins.
+            BJOERN_CMD_ARGS="--workers 2 --access-log -" in the environment holds options read
+            before the command line's, split as a shell would (whitespace, '...', "..."); where
+            both set an option, the command line wins.
 
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
-            systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
-            newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
-            As with --inetd, the options that make a socket are then not used.
-            Abstract sockets (unix:@NAME) and fd 3 use native calls: add
-            --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning.
-            Everything but an access log to stdout is logged to stderr.
+            systemd-socket-activate), the socket passed as fd 3 is served, and the options that
+            make a socket are not used, as under --inetd. This needs JDK 22 or newer; on JDK 17,
+            move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-". Abstract
+            sockets and fd 3 use native calls: under java -cp, add
+            --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning
+            (under java -jar, bjoern.jar's manifest does it).
 
-            On start, one line goes to stderr: "bjoern: serving APP on WHERE", WHERE being
-            http://HOST:PORT/ with the port really bound, unix:PATH, unix:@NAME, or either with
-            " (fd N)" for an inherited socket.
+            Stopping: on SIGINT or SIGTERM the server stops accepting (new connections are
+            refused), closes idle keep-alive connections, lets the requests under way finish for
+            up to --drain-timeout (each response then closes its connection), closes APP if it
+            is AutoCloseable (a servlet app destroys its servlets), and exits. A second SIGINT or
+            SIGTERM stops at once.
 
-            Exit status: 0 after SIGINT, SIGTERM or --help; 1 if the server cannot start (the
-            address is in use, an inherited fd is no listening socket, the JDK is too old for
-            unix:@NAME or fd 3, the access log cannot be opened) or creating APP throws; 2 for a
-            usage error; 130 or 143 after a second SIGINT or SIGTERM.
-            """.formatted(File.pathSeparator, BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG,
+            Exit status:
+              0         stopped by SIGINT or SIGTERM; or --help, --version
+              1         the server cannot start (the address is in use, an inherited fd is no
+                        listening socket, the JDK is too old for unix:@NAME or fd 3, the access
+                        log cannot be opened, --statsd without the statsd registry, the statsd
+                        host does not resolve), or APP's own code throws while it is made or
+                        closed
+              2         a usage error: an unknown or bad option, APP not found or no
+                        application, a class APP needs missing from the classpath
+              130, 143  a second SIGINT or SIGTERM cut the drain short (128 + its number)
+            """.formatted(File.pathSeparator, BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT,
+            BjoernServer.DEFAULT_BACKLOG,
             WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20,
             BjoernServer.DEFAULT_MAX_HEADER_SIZE, BjoernServer.DEFAULT_MAX_HEADER_SIZE >> 10,
             BjoernServer.DEFAULT_MAX_CONNECTIONS, seconds(BjoernServer.DEFAULT_IDLE_TIMEOUT),

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,7 +142,7 @@ class CliTest {
                     "--send-timeout SECONDS", "(default 60 s)",
                     "--drain-timeout SECONDS", "(default 30 s)",
                     "--access-log FILE|-", "(default: no access log)",
-                    "130 for SIGINT, 143 for SIGTERM",
+                    "130, 143  a second SIGINT or SIGTERM", "--classpath PATH", "--version",
                     "-h, --help",
                     "com.example.App:app", "com.example.App ",
                     "unknown one is an error", "\"APP --port 9000\"")) {
@@ -158,6 +159,25 @@ class CliTest {
             assertEquals("bjoern " + RequestEnviron.VERSION + "\n", cli.stdout());
             assertTrue(RequestEnviron.VERSION.matches("[0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)?"), RequestEnviron.VERSION);
             assertEquals("", cli.stderr());
+        }
+    }
+
+    @Test
+    void helpSaysEachThingOnce() throws Exception {
+        try (Cli cli = Cli.start("--help")) {
+            assertEquals(0, cli.awaitExit());
+            String help = cli.stdout();
+            for (String once : List.of("Exit status", "130", "bjoern: serving APP on WHERE", "BJOERN_CMD_ARGS",
+                    "LISTEN_FDS", "AutoCloseable", "\"--\" ends")) {
+                assertEquals(1, help.split(Pattern.quote(once), -1).length - 1,
+                        () -> "\"" + once + "\" must be said once in --help:\n" + help);
+            }
+            List<String> listed = help.lines().map(Pattern.compile("^ {2,6}(?:-\\w, )?(--[a-z-]+) .*")::matcher)
+                    .filter(Matcher::matches).map(m -> m.group(1)).toList();
+            assertEquals(List.of("--classpath", "--host", "--port", "--uds", "--socket-mode", "--reuse-port",
+                    "--backlog", "--workers", "--inetd", "--max-body-size", "--max-header-size", "--max-connections",
+                    "--idle-timeout", "--request-timeout", "--send-timeout", "--drain-timeout", "--access-log",
+                    "--statsd", "--help", "--version"), listed);
         }
     }
 
