@@ -13,6 +13,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +24,36 @@ import java.util.stream.Collectors;
  * {@code python -m bjoern} takes {@code module:function}.
  *
  * <p>Errors in the spec (no such class or member, a member of the wrong type, options the member cannot
- * receive, a factory returning null) are {@link IllegalArgumentException}s naming the spec. Anything the
- * application's own code throws while it is created becomes an {@link IllegalStateException} with that
- * exception as its cause.
+ * receive, a factory returning null) are {@link IllegalArgumentException}s naming the spec. A class the app
+ * needs that is not on the classpath (its superclass, a type in its members' signatures, a class its factory
+ * uses) is a {@link TypeNotPresentException} naming that class; {@link #missingClass} says it for the user.
+ * Anything else the application's own code throws while it is created becomes an
+ * {@link IllegalStateException} with that exception as its cause.
  */
 final class AppSpec {
+    /**
+     * Packages an app often needs and the artifact that usually brings them, the more specific first: what the
+     * missing-class message suggests.
+     */
+    private static final Map<String, String> ARTIFACTS = new LinkedHashMap<>();
+
+    static {
+        ARTIFACTS.put("dev.bjoern.servlet.", "dev.bjoern:bjoern-servlet-bridge");
+        ARTIFACTS.put("dev.bjoern.test.", "dev.bjoern:bjoern-test");
+        ARTIFACTS.put("jakarta.servlet.", "jakarta.servlet:jakarta.servlet-api");
+        ARTIFACTS.put("jakarta.ws.rs.", "jakarta.ws.rs:jakarta.ws.rs-api");
+        ARTIFACTS.put("org.glassfish.jersey.server.", "org.glassfish.jersey.core:jersey-server");
+        ARTIFACTS.put("org.glassfish.jersey.inject.hk2.", "org.glassfish.jersey.inject:jersey-hk2");
+        ARTIFACTS.put("org.glassfish.jersey.", "org.glassfish.jersey.containers:jersey-container-servlet-core");
+        ARTIFACTS.put("org.springframework.web.servlet.", "org.springframework:spring-webmvc");
+        ARTIFACTS.put("org.springframework.web.", "org.springframework:spring-web");
+        ARTIFACTS.put("org.springframework.context.", "org.springframework:spring-context");
+        ARTIFACTS.put("org.springframework.", "org.springframework:spring-webmvc");
+        ARTIFACTS.put("com.fasterxml.jackson.databind.", "com.fasterxml.jackson.core:jackson-databind");
+        ARTIFACTS.put("io.micrometer.statsd.", "io.micrometer:micrometer-registry-statsd");
+        ARTIFACTS.put("io.micrometer.prometheusmetrics.", "io.micrometer:micrometer-registry-prometheus");
+    }
+
     private static final String EXPECTED = "expected a static field holding a WsgiApplication, a static method"
             + " returning a WsgiApplication (with no parameters or one String[]), or a static method"
             + " (Map<String, Object>, StartResponse) -> Iterable<byte[]>";
@@ -38,8 +64,8 @@ final class AppSpec {
     /**
      * Finds the application {@code spec} names and creates it.
      *
-     * @param options the arguments the CLI does not know, in order; only a factory method taking
-     *     {@code String[]} may receive them, so for any other kind of spec they must be empty
+     * @param options the arguments after the spec, in order; only a factory method taking {@code String[]}
+     *     may receive them, so for any other kind of spec they must be empty
      */
     static WsgiApplication load(String spec, List<String> options, ClassLoader loader) {
         int colon = spec.indexOf(':');
@@ -48,8 +74,43 @@ final class AppSpec {
         if (className.isEmpty() || "".equals(member)) {
             throw new IllegalArgumentException("the app must be CLASS or CLASS:MEMBER, got \"" + spec + "\"");
         }
-        Class<?> type = findClass(className, loader);
-        return member == null ? construct(type, options) : fromMember(type, spec, member, options);
+        try {
+            Class<?> type = findClass(className, loader);
+            return member == null ? construct(type, options) : fromMember(type, spec, member, options);
+        } catch (NoClassDefFoundError e) {
+            // Reflection resolves the types in the members' signatures.
+            String missing = missingClass(e);
+            if (missing == null) {
+                throw new IllegalStateException(spec + " failed: " + e, e);
+            }
+            throw new TypeNotPresentException(missing, e);
+        }
+    }
+
+    /**
+     * What the command line says when {@code spec} needs {@code className}, which is not on the classpath,
+     * with the artifact that usually brings it when the class is in a well-known package.
+     */
+    static String missingClass(String spec, String className) {
+        String artifact = ARTIFACTS.entrySet().stream().filter(e -> className.startsWith(e.getKey()))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+        return spec + " needs class " + className + ", which is not on the classpath"
+                + (artifact == null ? "" : " (it usually comes from " + artifact + ")");
+    }
+
+    /**
+     * The class that a NoClassDefFoundError or ClassNotFoundException among {@code e}'s causes says is not
+     * there, or null. "Could not initialize class X" and "X (wrong name: Y)" are other troubles: the class is
+     * there.
+     */
+    private static String missingClass(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if ((t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) && t.getMessage() != null
+                    && t.getMessage().matches("[\\w$/.]+")) {
+                return t.getMessage().replace('/', '.');
+            }
+        }
+        return null;
     }
 
     private static Class<?> findClass(String name, ClassLoader loader) {
@@ -58,6 +119,10 @@ final class AppSpec {
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException("no class " + name + " on the classpath");
         } catch (LinkageError e) {
+            String missing = missingClass(e);
+            if (missing != null) {
+                throw new TypeNotPresentException(missing, e);
+            }
             throw new IllegalArgumentException("class " + name + " cannot be loaded: " + e, e);
         }
     }
@@ -178,8 +243,8 @@ final class AppSpec {
 
     private static void refuseOptions(String spec, List<String> options) {
         if (!options.isEmpty()) {
-            throw new IllegalArgumentException("unknown options " + options + ": " + spec
-                    + " cannot receive them; only a static method taking String[] does");
+            throw new IllegalArgumentException(spec + " cannot receive the arguments after it, " + options
+                    + "; only a static method taking String[] does");
         }
     }
 
@@ -202,6 +267,10 @@ final class AppSpec {
             return call.run();
         } catch (InvocationTargetException | ExceptionInInitializerError e) {
             Throwable cause = e.getCause();
+            String missing = missingClass(cause);
+            if (missing != null) {
+                throw new TypeNotPresentException(missing, cause);
+            }
             throw new IllegalStateException(what + " failed: " + cause, cause);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(what + " failed: " + e, e);

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -12,19 +14,29 @@ import sun.misc.SignalHandler;
  * bjoern's module functions: {@code run(app, host, port)}, {@code run(app, "unix:/path")}, or
  * {@code listen(...)} then {@code run()}; {@code serverRun(socket, app)} for a socket the caller made. One
  * global server, as in bjoern; for several servers or tests, use {@link BjoernServer}.
+ *
+ * <p>Serving prints one line to stderr once the server accepts, the command line's without the app:
+ * {@code bjoern: serving on http://127.0.0.1:8000/} ({@link BjoernServer#where()} says the forms). When
+ * serving ends after the drain, an application that is {@link AutoCloseable} (a servlet through the bridge) is
+ * closed, once, as a servlet container destroys its servlets; a second signal stops at once and leaves it open.
  */
 public final class Bjoern {
+    // JUL holds loggers weakly: keep this one, or the level set on it is lost with it.
+    private static final Logger XNIO_LOG = Logger.getLogger("org.xnio");
     private static BjoernServer listening;
+    /** The application of {@link #listening}, closed after it is served. */
+    private static WsgiApplication listeningApp;
     private static boolean running;
 
     private Bjoern() {
     }
 
     /**
-     * Listens on {@code host:port} and serves {@code app} until SIGINT or SIGTERM, then stops gracefully
-     * and returns.
+     * Listens on {@code host:port} and serves {@code app} until SIGINT or SIGTERM, then stops gracefully,
+     * closes {@code app} if it is {@link AutoCloseable}, and returns.
      *
-     * @throws IllegalStateException if a server is already listening
+     * @throws IllegalStateException if a server is already listening, or closing the application failed (the
+     *     cause says how)
      * @throws IOException if the address cannot be bound
      */
     public static void run(WsgiApplication app, String host, int port) throws IOException, InterruptedException {
@@ -119,19 +131,24 @@ public final class Bjoern {
         if (listening != null) {
             throw new IllegalStateException("Only one global server instance possible");
         }
+        // XNIO announces its version at INFO when the server is built; the serving line says what matters.
+        XNIO_LOG.setLevel(Level.WARNING);
         listening = settings.build().bind();
+        listeningApp = settings.app();
         return listening;
     }
 
     /**
-     * Serves the server {@link #listen} bound until SIGINT or SIGTERM, then stops it gracefully and returns:
-     * see {@link BjoernServer#close()}. A second SIGINT or SIGTERM during the drain stops it at once
-     * ({@link BjoernServer#closeNow()}) and run() returns.
+     * Serves the server {@link #listen} bound until SIGINT or SIGTERM, then stops it gracefully (see
+     * {@link BjoernServer#close()}), closes its application if it is {@link AutoCloseable}, and returns. A
+     * second SIGINT or SIGTERM during the drain stops it at once ({@link BjoernServer#closeNow()}) and run()
+     * returns without closing the application.
      *
-     * @throws IllegalStateException if {@link #listen} was not called
+     * @throws IllegalStateException if {@link #listen} was not called, or closing the application failed (the
+     *     cause says how)
      */
     public static void run() throws IOException, InterruptedException {
-        serve(null, () -> { });
+        serve(null, null);
     }
 
     /**
@@ -142,16 +159,23 @@ public final class Bjoern {
      *     registry on the classpath
      */
     public static void run(Statsd statsd) throws IOException, InterruptedException {
-        serve(statsd, () -> { });
+        serve(statsd, null);
+    }
+
+    /** The one line serving prints: {@code bjoern: serving [APP ]on WHERE}. */
+    static String servingLine(String app, String where) {
+        return "bjoern: serving " + (app == null ? "" : app + " ") + "on " + where;
     }
 
     /**
      * {@link #run(Statsd)}, telling how it ended: 0 after a complete drain (or one cut by the drain timeout),
-     * else the number of the second signal that cut it short. {@code serving} runs once the server accepts and
-     * the signals are handled: a supervisor that reads what it prints may stop the server at once.
+     * else the number of the second signal that cut it short. The serving line, naming {@code app} when it is
+     * not null, goes out once the server accepts and the signals are handled: a supervisor that reads it may
+     * stop the server at once.
      */
-    static int serve(Statsd statsd, Runnable serving) throws IOException, InterruptedException {
+    static int serve(Statsd statsd, String app) throws IOException, InterruptedException {
         BjoernServer server;
+        WsgiApplication served;
         synchronized (Bjoern.class) {
             if (listening == null) {
                 throw new IllegalStateException(
@@ -164,6 +188,7 @@ public final class Bjoern {
                 listening.useStatsd(statsd);
             }
             server = listening;
+            served = listeningApp;
             running = true;
         }
         // The JDK has no public API for signals; sun.misc.Signal (module jdk.unsupported) is the one meant
@@ -185,7 +210,7 @@ public final class Bjoern {
         SignalHandler previousTerm = Signal.handle(new Signal("TERM"), handler);
         try {
             server.start();
-            serving.run();
+            System.err.println(servingLine(app, server.where()));
             stop.await();
             server.close();
         } finally {
@@ -196,7 +221,16 @@ public final class Bjoern {
             Signal.handle(new Signal("TERM"), previousTerm);
             synchronized (Bjoern.class) {
                 listening = null;
+                listeningApp = null;
                 running = false;
+            }
+        }
+        // Once the drain is over (or its deadline passed), as a servlet container destroys its servlets.
+        if (second.get() == 0 && served instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the application failed: " + e, e);
             }
         }
         return second.get();

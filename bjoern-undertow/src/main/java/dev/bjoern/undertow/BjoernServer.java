@@ -455,6 +455,11 @@ public final class BjoernServer implements AutoCloseable {
             this.address = InetAddress.getLoopbackAddress();
         }
 
+        /** The application, for Bjoern.run to close after serving it. */
+        WsgiApplication app() {
+            return app;
+        }
+
         /**
          * The address to listen on, as bjoern's {@code host} argument: an IPv4 or IPv6 literal
          * ({@code "::1"}, {@code "::"}) or a host name, for TCP on {@link #port}; {@code "unix:/path"} for

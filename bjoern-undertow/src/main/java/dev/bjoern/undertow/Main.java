@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.WsgiApplication;
+import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,41 +12,41 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The command line, {@code python -m bjoern} in Java: serves the application a {@code CLASS:MEMBER} or
- * {@code CLASS} spec names until SIGINT or SIGTERM, then stops gracefully. {@code --help} says the rest.
- *
- * <p>Exit status: 0 after a signal or {@code --help}; 1 when the server cannot start (the address is in
- * use, the access log cannot be opened, statsd is on without its registry or its host does not resolve) or the
- * application's own code fails while it is created; 2 for a
- * usage error; 128 plus the signal's number when a second SIGINT or SIGTERM cut the drain short. This is the only
- * class that calls {@link System#exit}.
+ * {@code CLASS} spec names until SIGINT or SIGTERM, then stops gracefully. {@code --help} says the rest,
+ * exit statuses included. This is the only class that calls {@link System#exit}.
  */
 public final class Main {
     private static final String HELP = """
-            Usage: java -cp bjoern.jar:APP_CLASSPATH dev.bjoern.undertow.Main [options] APP [app options...]
+            Usage: java -jar bjoern.jar [options] APP [app arguments...]
+                   java -cp bjoern.jar:APP_CLASSPATH dev.bjoern.undertow.Main [options] APP [app arguments...]
 
-            Serves APP on one IO thread until SIGINT or SIGTERM, then stops gracefully: it stops
-            accepting (new connections are refused), closes idle keep-alive connections, lets the
-            requests under way finish for up to --drain-timeout (each response then closes its
-            connection), and exits 0. A second SIGINT or SIGTERM stops at once: exit 128 + the
-            signal's number (130 for SIGINT, 143 for SIGTERM). Exit 1: the server cannot start (the
-            address is in use, the access log cannot be opened, statsd is on without its registry
-            or its host does not resolve) or the application fails while it is made; 2: a usage error.
+            Serves APP on one IO thread until SIGINT or SIGTERM. Once it accepts, it prints one line to
+            stderr: "bjoern: serving APP on WHERE", WHERE being http://HOST:PORT/ (the port really
+            bound), unix:PATH or unix:@NAME, with " (fd N)" for an inherited socket. All else it
+            prints goes to stderr as well, except an access log to stdout.
 
             APP is one of:
               com.example.App:app   a static member, of any access: a field holding a
-                                    WsgiApplication; or a method returning one, with no
-                                    parameters or one String[] that receives the app options;
-                                    or a method (Map<String, Object>, StartResponse) ->
-                                    Iterable<byte[]> that is itself the application
+                                    WsgiApplication; a method returning one, with no parameters
+                                    or one String[] that receives the app arguments; or a method
+                                    (Map<String, Object>, StartResponse) -> Iterable<byte[]> that
+                                    is itself the application
               com.example.App       a class implementing WsgiApplication, with a public no-arg
                                     constructor
 
+            Options go before APP, and each must be one below: an unknown one is an error. Every
+            argument after APP goes, as it is and in order, to the method taking String[]
+            ("APP --port 9000" passes --port 9000 to the app); any other APP refuses arguments.
+            "--" ends the options: APP follows it.
+
             Options (long ones also as --name=VALUE; SECONDS may have a fraction, 0 means none):
+                  --classpath PATH         where APP's classes are, as java's -cp: folders and
+                                           jars separated by "%s", DIR/* for every jar in DIR;
+                                           may be repeated (default: java's own classpath, which
+                                           java -jar ignores)
               -a, --host ADDR              address to listen on: IPv4, IPv6 (::1, ::) or a host
                                            name; unix:/PATH for a unix socket file, unix:@NAME
                                            for a Linux abstract socket (JDK 22+) (default %s)
@@ -76,8 +77,8 @@ public final class Main {
                                            whose body pauses this long (default %s)
                   --send-timeout SECONDS   close a connection whose peer reads none of the
                                            response for this long (default %s)
-                  --drain-timeout SECONDS  on SIGINT/SIGTERM, how long requests under way may
-                                           take to finish (default %s)
+                  --drain-timeout SECONDS  how long requests under way may take to finish
+                                           once stopping (default %s)
                   --access-log FILE|-      log each request to FILE (appended) or to stdout
                                            (stderr under --inetd), in Common Log Format plus
                                            microseconds taken (default: no access log)
@@ -87,39 +88,51 @@ public final class Main {
                                            (default off; every key optional: enable false,
                                            host 127.0.0.1, port 8125, ns and tags empty
                                            for none; extras beyond bjoern's counters:
-                                           "timer", "gauge", "jvm": true)
+                                           "timer", "gauge", "jvm": true); needs
+                                           bjoern-statsd.jar, which carries the statsd
+                                           registry that bjoern.jar leaves out
               -h, --help                   print this help and exit
+                  --version                print "bjoern VERSION" and exit
 
-            App options: every argument bjoern does not know goes, in order, to the static method
-            taking String[]: options other than the above, arguments after APP, and everything
-            after "--" (so "-- -p 9000" passes -p to the app). Any other APP given app options is
-            an error.
+            BJOERN_CMD_ARGS="--workers 2 --access-log -" in the environment holds options read
+            before the command line's, split as a shell would (whitespace, '...', "..."); where
+            both set an option, the command line wins.
 
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
-            systemd-socket-activate), the socket passed as fd 3 is served; this needs JDK 22 or
-            newer (on JDK 17, move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-").
-            As with --inetd, the options that make a socket are then not used.
-            Abstract sockets (unix:@NAME) and fd 3 use native calls: add
-            --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning.
-            Everything but an access log to stdout is logged to stderr.
+            systemd-socket-activate), the socket passed as fd 3 is served, and the options that
+            make a socket are not used, as under --inetd. This needs JDK 22 or newer; on JDK 17,
+            move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-". Abstract
+            sockets and fd 3 use native calls: under java -cp, add
+            --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning
+            (under java -jar, bjoern.jar's manifest does it).
 
-            On start, one line goes to stderr: "bjoern: serving APP on WHERE", WHERE being
-            http://HOST:PORT/ with the port really bound, unix:PATH, unix:@NAME, or either with
-            " (fd N)" for an inherited socket.
+            Stopping: on SIGINT or SIGTERM the server stops accepting (new connections are
+            refused), closes idle keep-alive connections, lets the requests under way finish for
+            up to --drain-timeout (each response then closes its connection), closes APP if it
+            is AutoCloseable (a servlet app destroys its servlets), and exits. A second SIGINT or
+            SIGTERM stops at once.
 
-            Exit status: 0 after SIGINT, SIGTERM or --help; 1 if the server cannot start (the
-            address is in use, an inherited fd is no listening socket, the JDK is too old for
-            unix:@NAME or fd 3, the access log cannot be opened) or creating APP throws; 2 for a
-            usage error; 130 or 143 after a second SIGINT or SIGTERM.
-            """.formatted(BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT, BjoernServer.DEFAULT_BACKLOG,
+            Exit status:
+              0         stopped by SIGINT or SIGTERM; or --help, --version
+              1         the server cannot start (the address is in use, an inherited fd is no
+                        listening socket, the JDK is too old for unix:@NAME or fd 3, the access
+                        log cannot be opened, --statsd without the statsd registry, the statsd
+                        host does not resolve), or APP's own code throws while it is made or
+                        closed
+              2         a usage error: an unknown or bad option, APP not found or no
+                        application, a class APP needs missing from the classpath
+              130, 143  a second SIGINT or SIGTERM cut the drain short (128 + its number)
+            """.formatted(File.pathSeparator, BjoernServer.DEFAULT_HOST, BjoernServer.DEFAULT_PORT,
+            BjoernServer.DEFAULT_BACKLOG,
             WsgiHandler.DEFAULT_MAX_BODY_SIZE, WsgiHandler.DEFAULT_MAX_BODY_SIZE >> 20,
             BjoernServer.DEFAULT_MAX_HEADER_SIZE, BjoernServer.DEFAULT_MAX_HEADER_SIZE >> 10,
             BjoernServer.DEFAULT_MAX_CONNECTIONS, seconds(BjoernServer.DEFAULT_IDLE_TIMEOUT),
             seconds(BjoernServer.DEFAULT_REQUEST_TIMEOUT), seconds(BjoernServer.DEFAULT_SEND_TIMEOUT),
             seconds(BjoernServer.DEFAULT_DRAIN_TIMEOUT));
 
-    // JUL holds loggers weakly: keep this one, or the level set on it is lost with it.
-    private static final Logger XNIO_LOG = Logger.getLogger("org.xnio");
+    /** --statsd without Micrometer's statsd registry: bjoern.jar leaves it out, bjoern-statsd.jar has it. */
+    static final String STATSD_MISSING = "--statsd needs " + Metrics.STATSD_DEPENDENCY + ", which is not on the"
+            + " classpath: run bjoern-statsd.jar, which includes it, instead of bjoern.jar, or add it to java's -cp";
 
     private Main() {
     }
@@ -130,32 +143,51 @@ public final class Main {
     }
 
     private static int run(String[] args) throws InterruptedException {
-        // XNIO announces its version at INFO; our one line says what matters.
-        XNIO_LOG.setLevel(Level.WARNING);
         Options options;
+        try {
+            options = Options.parse(System.getenv(Options.ENVIRONMENT), args);
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage());
+        }
+        if (options.help) {
+            System.out.print(HELP);
+            return 0;
+        }
+        if (options.version) {
+            System.out.println("bjoern " + RequestEnviron.VERSION);
+            return 0;
+        }
+        if (options.statsd != null && options.statsd.enabled() && !Metrics.statsdAvailable()) {
+            // Before the app is made: no servlet is initialised for nothing.
+            System.err.println("bjoern: " + STATSD_MISSING);
+            return 1;
+        }
         BjoernServer.Builder settings;
         try {
-            options = Options.parse(args);
-            if (options.help) {
-                System.out.print(HELP);
-                return 0;
-            }
             if (options.inetd) {
                 // stdout is the listening socket too: keep every byte of output off it.
                 System.setOut(System.err);
             }
             String host = options.host.startsWith("unix:") ? options.host : resolve(options.host).getHostAddress();
             int inherited = Activation.fd(options.inetd, System.getenv());
-            WsgiApplication app = AppSpec.load(options.appSpec, options.appOptions,
-                    Thread.currentThread().getContextClassLoader());
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            if (!options.classpath.isEmpty()) {
+                // The app's threads, the IO threads among them, inherit it from this one.
+                loader = AppClasspath.loader(options.classpath, Main.class.getClassLoader());
+                Thread.currentThread().setContextClassLoader(loader);
+            }
+            WsgiApplication app = AppSpec.load(options.appSpec, options.appOptions, loader);
             settings = settings(app, host, options);
             if (inherited >= 0) {
                 settings.fd(inherited);
             }
-        } catch (IllegalArgumentException e) {
-            System.err.println("bjoern: " + e.getMessage());
-            System.err.println("Run with --help for the options.");
+        } catch (TypeNotPresentException e) {
+            // A class behind the app is missing: the classpath is wrong, not the options, and the trace tells
+            // nothing more.
+            System.err.println("bjoern: " + AppSpec.missingClass(options.appSpec, e.typeName()));
             return 2;
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage());
         } catch (IllegalStateException e) {
             System.err.println("bjoern: " + e.getMessage());
             (e.getCause() != null ? e.getCause() : e).printStackTrace();
@@ -171,16 +203,18 @@ public final class Main {
                 accessLog = options.accessLog.equals("-") ? System.out : openAccessLog(options.accessLog);
                 settings.accessLog(accessLog);
             }
-            BjoernServer bound = Bjoern.listen(settings);
-            int second = Bjoern.serve(null,
-                    () -> System.err.println("bjoern: serving " + options.appSpec + " on " + bound.where()));
+            Bjoern.listen(settings);
+            int second = Bjoern.serve(null, options.appSpec);
             return second == 0 ? 0 : 128 + second;
         } catch (IOException | UnsupportedOperationException e) {
             System.err.println("bjoern: " + e.getMessage());
             return 1;
         } catch (IllegalStateException e) {
-            // statsd enabled without its registry on the classpath: the message names the dependency.
+            // The application's close() failed after the drain.
             System.err.println("bjoern: " + e.getMessage());
+            if (e.getCause() != null) {
+                e.getCause().printStackTrace();
+            }
             return 1;
         } catch (IllegalArgumentException e) {
             // An inherited fd that is not a listening socket: the setup is wrong, not the command line.
@@ -195,6 +229,12 @@ public final class Main {
                 }
             }
         }
+    }
+
+    private static int usageError(String message) {
+        System.err.println("bjoern: " + message);
+        System.err.println("Run with --help for the options.");
+        return 2;
     }
 
     private static OutputStream openAccessLog(String file) throws IOException {
@@ -243,17 +283,65 @@ public final class Main {
         }
         builder.maxConnections(options.maxConnections);
         if (options.statsd != null) {
-            try {
-                builder.statsd(Statsd.parse(options.statsd));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--statsd: " + e.getMessage(), e);
-            }
+            builder.statsd(options.statsd);
         }
         return builder;
     }
 
     private static String unbracketed(String host) {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /**
+     * Splits {@code line} into words as a shell would, simply: at whitespace, except within '...' (taken
+     * as it is) or "..." (where \" and \\ stand for " and \); elsewhere \ takes the next character as it is.
+     */
+    static List<String> words(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            boolean escapes = c == '\\' && i + 1 < line.length();
+            if (quote == '\'') {
+                if (c == '\'') {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (quote == '"') {
+                if (c == '"') {
+                    quote = 0;
+                } else if (escapes && (line.charAt(i + 1) == '"' || line.charAt(i + 1) == '\\')) {
+                    word.append(line.charAt(++i));
+                } else {
+                    word.append(c);
+                }
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                inWord = true;
+                if (c == '\'' || c == '"') {
+                    quote = c;
+                } else if (escapes) {
+                    word.append(line.charAt(++i));
+                } else {
+                    word.append(c);
+                }
+            }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("a " + quote + " quote is not closed: " + line);
+        }
+        if (inWord) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     /** The command line, split into bjoern's options, the app spec and the app's options. */
@@ -273,101 +361,146 @@ public final class Main {
         Duration sendTimeout = BjoernServer.DEFAULT_SEND_TIMEOUT;
         Duration drainTimeout = BjoernServer.DEFAULT_DRAIN_TIMEOUT;
         String accessLog;
-        String statsd;
+        Statsd statsd;
+        final List<String> classpath = new ArrayList<>();
         boolean help;
+        boolean version;
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
 
-        static Options parse(String[] args) {
+        /** Where options come from before the command line's, as gunicorn's GUNICORN_CMD_ARGS. */
+        static final String ENVIRONMENT = "BJOERN_CMD_ARGS";
+
+        /**
+         * The options in {@code environment} (null for none), split as a shell would, then the command line's:
+         * an option set in both takes the command line's value.
+         */
+        static Options parse(String environment, String[] args) {
             Options options = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                int equals = arg.startsWith("--") ? arg.indexOf('=') : -1;
-                String name = equals > 0 ? arg.substring(0, equals) : arg;
-                String inline = equals > 0 ? arg.substring(equals + 1) : null;
-                switch (name) {
-                    case "--":
-                        options.appOptions.addAll(Arrays.asList(args).subList(i + 1, args.length));
-                        i = args.length;
-                        break;
-                    case "-h", "--help":
-                        options.help = true;
-                        break;
-                    case "-a", "--host":
-                        options.host = inline != null ? inline : value(args, ++i, "-a/--host");
-                        break;
-                    case "-p", "--port":
-                        options.port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
-                        break;
-                    case "--uds":
-                        options.host = "unix:" + (inline != null ? inline : value(args, ++i, "--uds"));
-                        break;
-                    case "--socket-mode":
-                        options.socketMode = inline != null ? inline : value(args, ++i, "--socket-mode");
-                        if (!options.socketMode.matches("0?[0-7]{3}")) {
-                            throw new IllegalArgumentException("--socket-mode must be 3 octal digits like 660, got \""
-                                    + options.socketMode + "\"");
-                        }
-                        break;
-                    case "--reuse-port":
-                        options.reusePort = true;
-                        break;
-                    case "--backlog":
-                        options.backlog = count(inline != null ? inline : value(args, ++i, "--backlog"), "--backlog");
-                        break;
-                    case "--workers":
-                        options.workers = count(inline != null ? inline : value(args, ++i, "--workers"), "--workers");
-                        break;
-                    case "--inetd":
-                        options.inetd = true;
-                        break;
-                    case "--statsd":
-                        options.statsd = inline != null ? inline : value(args, ++i, "--statsd");
-                        break;
-                    case "--max-body-size":
-                        options.maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--max-header-size":
-                        options.maxHeaderSize = (int) Math.min(Integer.MAX_VALUE,
-                                bytes(inline != null ? inline : value(args, ++i, name), name));
-                        break;
-                    case "--max-connections":
-                        options.maxConnections = limit(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--idle-timeout":
-                        options.idleTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--request-timeout":
-                        options.requestTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--send-timeout":
-                        options.sendTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--drain-timeout":
-                        options.drainTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
-                        break;
-                    case "--access-log":
-                        options.accessLog = inline != null ? inline : value(args, ++i, name);
-                        if (options.accessLog.isEmpty()) {
-                            throw new IllegalArgumentException("--access-log needs a file name or \"-\" for stdout");
-                        }
-                        break;
-                    default:
-                        if (options.appSpec == null && !arg.startsWith("-")) {
-                            options.appSpec = arg;
-                        } else {
-                            options.appOptions.add(arg);
-                        }
+            if (environment != null) {
+                try {
+                    options.read(Main.words(environment).toArray(new String[0]), false);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(ENVIRONMENT + ": " + e.getMessage(), e);
                 }
+            }
+            if (!options.help && !options.version) {
+                options.read(args, true);
+            }
+            if (options.help || options.version) {
+                return options;
             }
             if (options.reusePort && options.host.startsWith("unix:")) {
                 throw new IllegalArgumentException("--reuse-port shares a TCP port; it does not apply to "
                         + options.host);
             }
-            if (options.appSpec == null && !options.help) {
+            if (options.appSpec == null) {
                 throw new IllegalArgumentException("missing the app to serve: give CLASS:MEMBER or CLASS");
             }
             return options;
+        }
+
+        /**
+         * Reads bjoern's options up to the first argument that is not one, APP (or up to "--", which ends them);
+         * APP and everything after it go to the application, unread. {@code --help} and {@code --version} end
+         * the reading too.
+         */
+        private void read(String[] args, boolean withApp) {
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (!arg.startsWith("-") || arg.equals("--")) {
+                    if (!withApp) {
+                        throw new IllegalArgumentException("\"" + arg + "\" is no option; the app and its arguments go"
+                                + " on the command line");
+                    }
+                    int app = arg.equals("--") ? i + 1 : i;
+                    if (app < args.length) {
+                        appSpec = args[app];
+                        appOptions.addAll(Arrays.asList(args).subList(app + 1, args.length));
+                    }
+                    return;
+                }
+                int equals = arg.startsWith("--") ? arg.indexOf('=') : -1;
+                String name = equals > 0 ? arg.substring(0, equals) : arg;
+                String inline = equals > 0 ? arg.substring(equals + 1) : null;
+                switch (name) {
+                    case "-h", "--help":
+                        help = true;
+                        return;
+                    case "--version":
+                        version = true;
+                        return;
+                    case "--classpath":
+                        classpath.add(inline != null ? inline : value(args, ++i, name));
+                        break;
+                    case "-a", "--host":
+                        host = inline != null ? inline : value(args, ++i, "-a/--host");
+                        break;
+                    case "-p", "--port":
+                        port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
+                        break;
+                    case "--uds":
+                        host = "unix:" + (inline != null ? inline : value(args, ++i, "--uds"));
+                        break;
+                    case "--socket-mode":
+                        socketMode = inline != null ? inline : value(args, ++i, "--socket-mode");
+                        if (!socketMode.matches("0?[0-7]{3}")) {
+                            throw new IllegalArgumentException("--socket-mode must be 3 octal digits like 660, got \""
+                                    + socketMode + "\"");
+                        }
+                        break;
+                    case "--reuse-port":
+                        reusePort = true;
+                        break;
+                    case "--backlog":
+                        backlog = count(inline != null ? inline : value(args, ++i, "--backlog"), "--backlog");
+                        break;
+                    case "--workers":
+                        workers = count(inline != null ? inline : value(args, ++i, "--workers"), "--workers");
+                        break;
+                    case "--inetd":
+                        inetd = true;
+                        break;
+                    case "--statsd":
+                        try {
+                            statsd = Statsd.parse(inline != null ? inline : value(args, ++i, name));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("--statsd: " + e.getMessage(), e);
+                        }
+                        break;
+                    case "--max-body-size":
+                        maxBodySize = bytes(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--max-header-size":
+                        maxHeaderSize = (int) Math.min(Integer.MAX_VALUE,
+                                bytes(inline != null ? inline : value(args, ++i, name), name));
+                        break;
+                    case "--max-connections":
+                        maxConnections = limit(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--idle-timeout":
+                        idleTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--request-timeout":
+                        requestTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--send-timeout":
+                        sendTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--drain-timeout":
+                        drainTimeout = seconds(inline != null ? inline : value(args, ++i, name), name);
+                        break;
+                    case "--access-log":
+                        accessLog = inline != null ? inline : value(args, ++i, name);
+                        if (accessLog.isEmpty()) {
+                            throw new IllegalArgumentException("--access-log needs a file name or \"-\" for stdout");
+                        }
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown option " + name
+                                + " (the application's own options go after APP)");
+                }
+            }
         }
 
         private static String value(String[] args, int i, String flag) {

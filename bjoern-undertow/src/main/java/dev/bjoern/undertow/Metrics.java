@@ -151,6 +151,16 @@ class Metrics implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
+    /** Whether Micrometer's statsd registry, an optional dependency, is on this class's classpath. */
+    static boolean statsdAvailable() {
+        try {
+            Class.forName(STATSD_CLASS, false, Metrics.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     private Metrics(Statsd settings, MeterRegistry userRegistry) {
         this.settings = settings;
         this.userRegistry = userRegistry;
@@ -164,13 +174,9 @@ class Metrics implements AutoCloseable {
      *     registry already has bjoern's meters
      */
     static Metrics of(Statsd settings, MeterRegistry userRegistry) {
-        if (settings.enabled()) {
-            try {
-                Class.forName(STATSD_CLASS, false, Metrics.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("statsd is enabled, but its Micrometer registry is not on the "
-                        + "classpath: add the dependency " + STATSD_DEPENDENCY, e);
-            }
+        if (settings.enabled() && !statsdAvailable()) {
+            throw new IllegalStateException("statsd is enabled, but its Micrometer registry is not on the "
+                    + "classpath: add the dependency " + STATSD_DEPENDENCY);
         }
         if (!settings.enabled() && userRegistry == null) {
             return NONE;

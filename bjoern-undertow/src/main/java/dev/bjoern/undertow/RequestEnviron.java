@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Builds environ from an Undertow request, as SPEC.md says. */
 final class RequestEnviron {
-    static final String SERVER_SOFTWARE = "bjoern-java/" + version();
+    /** This build's version, from version.properties: {@code 0.1.0}. */
+    static final String VERSION = version();
+    static final String SERVER_SOFTWARE = "bjoern-java/" + VERSION;
 
     /** Header name to environ key, filled as names are seen; bounded so that junk names cannot grow it. */
     private static final Map<HttpString, String> KEYS = new ConcurrentHashMap<>();

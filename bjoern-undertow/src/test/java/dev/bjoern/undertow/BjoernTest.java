@@ -1,9 +1,11 @@
 package dev.bjoern.undertow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.bjoern.WsgiApplication;
+import dev.bjoern.undertow.cliapps.Closing;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import sun.misc.Signal;
 
@@ -25,6 +28,22 @@ class BjoernTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, Bjoern::run);
         assertEquals("Must call Bjoern.listen(app, host, port) before calling Bjoern.run() without arguments.",
                 e.getMessage());
+    }
+
+    @Test
+    void runPrintsTheServingLineOfTheCommandLineAndClosesTheAppOnceAfterTheDrain() throws Exception {
+        try (Cli cli = Cli.start(new ProcessBuilder(Cli.java(Closing.class.getName())))) {
+            Matcher serving = cli.awaitServing();
+            assertNull(serving.group(1), "Bjoern.run names no app");
+            assertEquals("bjoern: serving on http://127.0.0.1:" + serving.group(4) + "/", serving.group());
+            assertEquals("open", HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(serving.group(2))).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            cli.signal("TERM");
+            assertEquals(0, cli.awaitExit());
+            assertEquals("closed\nrun returned\n", cli.stdout());
+            assertEquals(serving.group() + "\n", cli.stderr());
+        }
     }
 
     @Test

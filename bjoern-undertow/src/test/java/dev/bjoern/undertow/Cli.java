@@ -23,9 +23,12 @@ import java.util.regex.Pattern;
 /** The command line in a child JVM (the test's own JDK and classpath), its stderr and stdout read as they come. */
 final class Cli implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
-    /** Groups: 1 the app, 2 where (a URL, or unix:PATH), 3 and 4 the host and port of a URL. */
+    /**
+     * Groups: 1 the app (null in Bjoern.run's line, which names none), 2 where (a URL, or unix:PATH), 3 and 4
+     * the host and port of a URL.
+     */
     static final Pattern SERVING = Pattern.compile(
-            "bjoern: serving (\\S+) on (http://(.+):(\\d+)/|unix:\\S+)(?: \\(fd \\d+\\))?");
+            "bjoern: serving (?:(\\S+) )?on (http://(.+):(\\d+)/|unix:\\S+)(?: \\(fd \\d+\\))?");
 
     final Process process;
     /** Completes with the first line of stderr, or null if stderr ends without one. */
@@ -73,13 +76,18 @@ final class Cli implements AutoCloseable {
 
     /** The command line that runs Main with these arguments on the test's JDK and classpath. */
     static List<String> command(String... args) {
+        return java(Main.class.getName(), args);
+    }
+
+    /** The command line that runs {@code mainClass} with these arguments on the test's JDK and classpath. */
+    static List<String> java(String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // A child that starts fast: these runs are short.
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                 // Native calls (unix:@name, fd 3) without the JDK's warning on stderr.
                 "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return command;
     }

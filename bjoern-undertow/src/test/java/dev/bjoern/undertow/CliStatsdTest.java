@@ -95,7 +95,7 @@ class CliStatsdTest {
     }
 
     @Test
-    void namesTheDependencyToAddWhenTheStatsdRegistryIsMissing() throws Exception {
+    void namesTheJarAndTheDependencyWhenTheStatsdRegistryIsMissing() throws Exception {
         String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.contains("micrometer-registry-statsd"))
                 .collect(Collectors.joining(File.pathSeparator));
@@ -103,8 +103,9 @@ class CliStatsdTest {
         command.set(command.indexOf("-cp") + 1, classpath);
         try (Cli cli = Cli.start(new ProcessBuilder(command))) {
             assertEquals(1, cli.awaitExit());
-            assertEquals("bjoern: statsd is enabled, but its Micrometer registry is not on the classpath: add the "
-                    + "dependency io.micrometer:micrometer-registry-statsd:1.17.2\n", cli.stderr());
+            assertEquals("bjoern: --statsd needs io.micrometer:micrometer-registry-statsd:1.17.2, which is not on the"
+                    + " classpath: run bjoern-statsd.jar, which includes it, instead of bjoern.jar, or add it to java's"
+                    + " -cp\n", cli.stderr());
         }
         // Without statsd, the same classpath serves.
         command = Cli.command("-p", "0", APP);

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,10 +49,17 @@ class CliTest {
     }
 
     @Test
-    void passesEveryOptionItDoesNotKnowInOrderToAStringArrayFactory() throws Exception {
-        try (Cli cli = Cli.start("--verbose", "-p", "0", APPS + "Apps:withOptions", "--greeting", "hi",
-                "-a", "127.0.0.1", "--", "-p", "9", "--help")) {
-            assertEquals("--verbose\n--greeting\nhi\n-p\n9\n--help", get(cli.awaitServing().group(2)));
+    void passesEveryArgumentAfterTheAppAsItIsToAStringArrayFactory() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Apps:withOptions", "--greeting", "hi", "-p", "9", "--",
+                "--help", "x")) {
+            assertEquals("--greeting\nhi\n-p\n9\n--\n--help\nx", get(cli.awaitServing().group(2)));
+        }
+    }
+
+    @Test
+    void takesTheArgumentAfterADoubleDashAsTheApp() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--", APPS + "Apps:withOptions", "-v")) {
+            assertEquals("-v", get(cli.awaitServing().group(2)));
         }
     }
 
@@ -100,6 +108,16 @@ class CliTest {
     }
 
     @Test
+    void closesAnAutoCloseableAppOnceAfterTheDrain() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", APPS + "Closing:app")) {
+            assertEquals("open", get(cli.awaitServing().group(2)));
+            cli.signal("TERM");
+            assertEquals(0, cli.awaitExit());
+            assertEquals("closed\n", cli.stdout());
+        }
+    }
+
+    @Test
     void stopsOnSigintWithExitCodeZero() throws Exception {
         try (Cli cli = Cli.start("-p", "0", APPS + "Apps:field")) {
             assertEquals("from a field", get(cli.awaitServing().group(2)));
@@ -124,10 +142,10 @@ class CliTest {
                     "--send-timeout SECONDS", "(default 60 s)",
                     "--drain-timeout SECONDS", "(default 30 s)",
                     "--access-log FILE|-", "(default: no access log)",
-                    "130 for SIGINT, 143 for SIGTERM",
+                    "130, 143  a second SIGINT or SIGTERM", "--classpath PATH", "--version",
                     "-h, --help",
                     "com.example.App:app", "com.example.App ",
-                    "App options:", "\"-- -p 9000\"")) {
+                    "unknown one is an error", "\"APP --port 9000\"")) {
                 assertTrue(help.contains(expected), () -> "--help lacks \"" + expected + "\":\n" + help);
             }
             assertEquals("", cli.stderr());
@@ -135,8 +153,46 @@ class CliTest {
     }
 
     @Test
+    void printsItsVersionAndExitsZero() throws Exception {
+        try (Cli cli = Cli.start("--version")) {
+            assertEquals(0, cli.awaitExit());
+            assertEquals("bjoern " + RequestEnviron.VERSION + "\n", cli.stdout());
+            assertTrue(RequestEnviron.VERSION.matches("[0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)?"), RequestEnviron.VERSION);
+            assertEquals("", cli.stderr());
+        }
+    }
+
+    @Test
+    void helpSaysEachThingOnce() throws Exception {
+        try (Cli cli = Cli.start("--help")) {
+            assertEquals(0, cli.awaitExit());
+            String help = cli.stdout();
+            for (String once : List.of("Exit status", "130", "bjoern: serving APP on WHERE", "BJOERN_CMD_ARGS",
+                    "LISTEN_FDS", "AutoCloseable", "\"--\" ends")) {
+                assertEquals(1, help.split(Pattern.quote(once), -1).length - 1,
+                        () -> "\"" + once + "\" must be said once in --help:\n" + help);
+            }
+            List<String> listed = help.lines().map(Pattern.compile("^ {2,6}(?:-\\w, )?(--[a-z-]+) .*")::matcher)
+                    .filter(Matcher::matches).map(m -> m.group(1)).toList();
+            assertEquals(List.of("--classpath", "--host", "--port", "--uds", "--socket-mode", "--reuse-port",
+                    "--backlog", "--workers", "--inetd", "--max-body-size", "--max-header-size", "--max-connections",
+                    "--idle-timeout", "--request-timeout", "--send-timeout", "--drain-timeout", "--access-log",
+                    "--statsd", "--help", "--version"), listed);
+        }
+    }
+
+    @Test
     void refusesToStartWithoutAnApp() throws Exception {
-        assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0", "--verbose");
+        assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0");
+        assertUsageError("missing the app to serve: give CLASS:MEMBER or CLASS", "-p", "0", "--");
+    }
+
+    @Test
+    void namesAnUnknownOptionBeforeTheAppWhateverFollowsIt() throws Exception {
+        String message = "unknown option --max-body-szie (the application's own options go after APP)";
+        assertUsageError(message, "--max-body-szie", "100", APPS + "Apps:field");
+        assertUsageError(message, "-p", "0", "--max-body-szie=100", APPS + "Apps:withOptions");
+        assertUsageError("unknown option -v (the application's own options go after APP)", "-v");
     }
 
     @Test
@@ -190,7 +246,7 @@ class CliTest {
 
     @Test
     void refusesOptionsTheAppCannotReceiveNamingThem() throws Exception {
-        assertUsageError("unknown options [--greeting, hi]: " + APPS + "Apps:field cannot receive them; only a"
+        assertUsageError(APPS + "Apps:field cannot receive the arguments after it, [--greeting, hi]; only a"
                 + " static method taking String[] does", "-p", "0", APPS + "Apps:field", "--greeting", "hi");
     }
 
@@ -209,7 +265,7 @@ class CliTest {
 
     @Test
     void refusesAnOptionWithoutItsValue() throws Exception {
-        assertUsageError("-a/--host needs a value", APPS + "Apps:field", "-a");
+        assertUsageError("-a/--host needs a value", "-p", "0", "-a");
     }
 
     @Test
