@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -21,8 +19,6 @@ import sun.misc.SignalHandler;
  * closed, once, as a servlet container destroys its servlets; a second signal stops at once and leaves it open.
  */
 public final class Bjoern {
-    // JUL holds loggers weakly: keep this one, or the level set on it is lost with it.
-    private static final Logger XNIO_LOG = Logger.getLogger("org.xnio");
     private static BjoernServer listening;
     /** The application of {@link #listening}, closed after it is served. */
     private static WsgiApplication listeningApp;
@@ -131,8 +127,6 @@ public final class Bjoern {
         if (listening != null) {
             throw new IllegalStateException("Only one global server instance possible");
         }
-        // XNIO announces its version at INFO when the server is built; the serving line says what matters.
-        XNIO_LOG.setLevel(Level.WARNING);
         listening = settings.build().bind();
         listeningApp = settings.app();
         return listening;

@@ -2,7 +2,6 @@ package dev.bjoern.samples;
 
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.undertow.Bjoern;
-import dev.bjoern.undertow.BjoernServer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +20,7 @@ public final class HelloWorld {
 
     /** Optional arguments: host and port. */
     public static void main(String[] args) throws Exception {
-        BjoernServer bound = Bjoern.listen(app, args.length > 0 ? args[0] : "127.0.0.1",
-                args.length > 1 ? Integer.parseInt(args[1]) : 8000);
-        String host = bound.address().getAddress().getHostAddress();
-        System.err.println("Hello, World! on http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                + bound.port() + "/ (Ctrl-C stops it)");
-        Bjoern.run();
+        // One line goes to stderr, "bjoern: serving on http://127.0.0.1:8000/"; Ctrl-C stops it.
+        Bjoern.run(app, args.length > 0 ? args[0] : "127.0.0.1", args.length > 1 ? Integer.parseInt(args[1]) : 8000);
     }
 }

@@ -2,7 +2,6 @@ package dev.bjoern.samples;
 
 import dev.bjoern.servlet.ServletApplication;
 import dev.bjoern.undertow.Bjoern;
-import dev.bjoern.undertow.BjoernServer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -56,13 +55,7 @@ public final class ServletHello {
 
     /** Optional arguments: host and port. */
     public static void main(String[] args) throws Exception {
-        try (ServletApplication app = app()) {
-            BjoernServer bound = Bjoern.listen(app, args.length > 0 ? args[0] : "127.0.0.1",
-                    args.length > 1 ? Integer.parseInt(args[1]) : 8000);
-            String host = bound.address().getAddress().getHostAddress();
-            System.err.println("ServletHello on http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                    + bound.port() + "/hello (Ctrl-C stops it)");
-            Bjoern.run();
-        }
+        // Serves /hello; Ctrl-C stops it, and the servlet and its filter are destroyed after the drain.
+        Bjoern.run(app(), args.length > 0 ? args[0] : "127.0.0.1", args.length > 1 ? Integer.parseInt(args[1]) : 8000);
     }
 }

@@ -3,7 +3,6 @@ package dev.bjoern.samples.spring;
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.servlet.ServletApplication;
 import dev.bjoern.undertow.Bjoern;
-import dev.bjoern.undertow.BjoernServer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
@@ -52,10 +51,7 @@ public final class SpringHello {
 
     /** Optional arguments: host and port (8000; 0 picks a free one). */
     public static void main(String[] args) throws Exception {
-        BjoernServer bound = Bjoern.listen(app(), args.length > 0 ? args[0] : "127.0.0.1",
-                args.length > 1 ? Integer.parseInt(args[1]) : 8000);
-        System.err.println("Spring MVC on http://" + bound.address().getAddress().getHostAddress() + ":"
-                + bound.port() + "/hello/world (Ctrl-C stops it)");
-        Bjoern.run();
+        // Serves /hello/world; Ctrl-C stops it.
+        Bjoern.run(app(), args.length > 0 ? args[0] : "127.0.0.1", args.length > 1 ? Integer.parseInt(args[1]) : 8000);
     }
 }
