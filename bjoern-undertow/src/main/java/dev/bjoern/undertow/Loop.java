@@ -201,13 +201,16 @@ final class Loop extends XnioIoThread {
                     } else {
                         selector.select(onReady, wait);
                     }
+                } catch (IOException e) {
+                    // As XNIO's loop: most likely transient (out of descriptors); the next turn selects again.
+                    failed(e);
                 } finally {
                     sleeping = false;
                 }
             }
         } catch (IOException e) {
-            // The selector itself failed: nothing on this loop can be served any more.
-            throw new java.io.UncheckedIOException("the IO thread's selector failed", e);
+            // Only selectNow() while stopping: the channels are closed already.
+            failed(e);
         } finally {
             try {
                 selector.close();

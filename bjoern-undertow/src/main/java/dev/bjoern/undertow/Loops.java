@@ -2,6 +2,7 @@ package dev.bjoern.undertow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -67,6 +68,10 @@ final class Loops extends XnioWorker {
      * after {@link #shutdown()}.
      */
     static Loops start(String name, int count, Runnable terminated) throws IOException {
+        // The JDK 17 loads its native file dispatcher on the first close of a socket; loading it opens a
+        // descriptor, so were that first close to come while descriptors are exhausted (a connection flood),
+        // the class would fail for good and every later close and select with it. Load it now.
+        SocketChannel.open().close();
         ThreadPoolExecutor tasks = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 task -> {
                     Thread thread = new Thread(task, name + " task");
