@@ -31,9 +31,13 @@ public final class Bjoern {
      * Listens on {@code host:port} and serves {@code app} until SIGINT or SIGTERM, then stops gracefully,
      * closes {@code app} if it is {@link AutoCloseable}, and returns.
      *
+     * @param app the application
+     * @param host an IP address or host name to listen on
+     * @param port the TCP port, 0 for any free one
      * @throws IllegalStateException if a server is already listening, or closing the application failed (the
      *     cause says how)
      * @throws IOException if the address cannot be bound
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void run(WsgiApplication app, String host, int port) throws IOException, InterruptedException {
         listen(app, host, port);
@@ -43,6 +47,13 @@ public final class Bjoern {
     /**
      * {@link #run(WsgiApplication, String, int)} with SO_REUSEPORT when {@code reusePort}, so that several
      * processes can serve one port.
+     *
+     * @param app the application
+     * @param host an IP address or host name to listen on
+     * @param port the TCP port, 0 for any free one
+     * @param reusePort whether to set SO_REUSEPORT
+     * @throws IOException if the address cannot be bound
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void run(WsgiApplication app, String host, int port, boolean reusePort)
             throws IOException, InterruptedException {
@@ -55,15 +66,26 @@ public final class Bjoern {
      * when serving ends) or {@code "unix:@name"} (Linux abstract namespace, JDK 22+), and serves {@code app}
      * until SIGINT or SIGTERM.
      *
+     * @param app the application
+     * @param unixAddress {@code "unix:/path"} or {@code "unix:@name"}
      * @throws IllegalStateException if a server is already listening
      * @throws IOException if the socket cannot be bound; another server answering on the path is one cause
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void run(WsgiApplication app, String unixAddress) throws IOException, InterruptedException {
         listen(app, unixAddress);
         run();
     }
 
-    /** {@link #listen(WsgiApplication, String, int)} for a unix address, {@code "unix:/path"} or {@code "unix:@name"}. */
+    /**
+     * {@link #listen(WsgiApplication, String, int)} for a unix address.
+     *
+     * @param app the application
+     * @param unixAddress {@code "unix:/path"} or {@code "unix:@name"}
+     * @return the bound server
+     * @throws IllegalArgumentException if the address does not start with {@code unix:}
+     * @throws IOException if the socket cannot be bound
+     */
     public static BjoernServer listen(WsgiApplication app, String unixAddress) throws IOException {
         if (!unixAddress.startsWith("unix:")) {
             throw new IllegalArgumentException("a unix address must be unix:/path or unix:@name, got \""
@@ -75,6 +97,11 @@ public final class Bjoern {
     /**
      * Serves {@code app} on a listening channel the caller opened and bound (any family), as bjoern's
      * {@code server_run(socket, app)}, until SIGINT or SIGTERM; the channel is closed at the end.
+     *
+     * @param channel a bound, listening channel
+     * @param app the application
+     * @throws IOException if the channel cannot be served
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void serverRun(ServerSocketChannel channel, WsgiApplication app)
             throws IOException, InterruptedException {
@@ -86,8 +113,12 @@ public final class Bjoern {
      * Serves {@code app} on an inherited listening socket, by file descriptor, until SIGINT or SIGTERM:
      * fd 0 (inetd style) on any JDK, fd 3 and up (systemd) on JDK 22+.
      *
+     * @param fd the inherited descriptor: 0, or 3 and up
+     * @param app the application
      * @throws IllegalArgumentException if the fd is not a listening stream socket
      * @throws UnsupportedOperationException for an fd other than 0 on a JDK before 22
+     * @throws IOException if the socket cannot be served
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void serverRun(int fd, WsgiApplication app) throws IOException, InterruptedException {
         listen(BjoernServer.builder(app).fd(fd));
@@ -98,8 +129,14 @@ public final class Bjoern {
      * As {@link #run(WsgiApplication, String, int)}, sending bjoern's statsd counters as {@code statsd} says,
      * like bjoern's {@code run(app, host, port, statsd=...)}.
      *
+     * @param app the application
+     * @param host an IP address or host name to listen on
+     * @param port the TCP port, 0 for any free one
+     * @param statsd where and how to send the counters
      * @throws IllegalStateException if a server is already listening, or statsd is enabled without its
      *     registry on the classpath
+     * @throws IOException if the address cannot be bound
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void run(WsgiApplication app, String host, int port, Statsd statsd)
             throws IOException, InterruptedException {
@@ -111,8 +148,12 @@ public final class Bjoern {
      * Binds the global server's socket without serving yet: connections wait in the backlog until
      * {@link #run()}.
      *
+     * @param app the application
+     * @param host an IP address or host name to listen on
+     * @param port the TCP port, 0 for any free one
      * @return the bound server, to read its port
      * @throws IllegalStateException if a server is already listening
+     * @throws IOException if the address cannot be bound
      */
     public static BjoernServer listen(WsgiApplication app, String host, int port) throws IOException {
         return listen(BjoernServer.builder(app).host(host).port(port));
@@ -121,7 +162,10 @@ public final class Bjoern {
     /**
      * {@link #listen(WsgiApplication, String, int)} with every setting of the builder.
      *
+     * @param settings the application and the server's settings
+     * @return the bound server
      * @throws IllegalStateException if a server is already listening
+     * @throws IOException if the address cannot be bound
      */
     public static synchronized BjoernServer listen(BjoernServer.Builder settings) throws IOException {
         if (listening != null) {
@@ -140,6 +184,8 @@ public final class Bjoern {
      *
      * @throws IllegalStateException if {@link #listen} was not called, or closing the application failed (the
      *     cause says how)
+     * @throws IOException if serving cannot start
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void run() throws IOException, InterruptedException {
         serve(null, null);
@@ -149,8 +195,11 @@ public final class Bjoern {
      * {@link #run()}, sending bjoern's statsd counters as {@code statsd} says (bjoern's
      * {@code run(statsd=...)} after {@code listen}); null keeps what {@link #listen} was given.
      *
+     * @param statsd where and how to send the counters, or null
      * @throws IllegalStateException if {@link #listen} was not called, or statsd is enabled without its
      *     registry on the classpath
+     * @throws IOException if serving cannot start
+     * @throws InterruptedException if the calling thread is interrupted while serving
      */
     public static void run(Statsd statsd) throws IOException, InterruptedException {
         serve(statsd, null);

@@ -137,7 +137,12 @@ public final class Main {
     private Main() {
     }
 
-    /** Runs the command line and exits with its status. */
+    /**
+     * Runs the command line and exits with its status ({@code --help} lists them).
+     *
+     * @param args the options, the application and its arguments
+     * @throws InterruptedException if interrupted while serving
+     */
     public static void main(String[] args) throws InterruptedException {
         System.exit(run(args));
     }
