@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 
 /**
@@ -69,7 +70,7 @@ final class Acceptor implements Closeable {
     /** Stops accepting and closes the listening channel; connections already accepted are not touched. */
     @Override
     public void close() throws IOException {
-        handle.key.cancel();
+        handle.cancel();
         channel.close();
     }
 
@@ -78,7 +79,7 @@ final class Acceptor implements Closeable {
         private final ChannelListener<? super StreamConnection> openListener;
         private final Consumer<IOException> onAcceptError;
         private final boolean tcp;
-        /** Set by {@link IoThreadAcceptor#pause()}: the open listener may pause us in the middle of a batch. */
+        /** Set by {@link Acceptor#pause()}: the open listener may pause us in the middle of a batch. */
         boolean paused;
 
         Handle(Loop loop, SelectionKey key, ServerSocketChannel channel, boolean tcp,
@@ -127,7 +128,10 @@ final class Acceptor implements Closeable {
                     accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 }
                 StreamConnection connection = new SocketConnection(loop, accepted, tcp);
-                ChannelListeners.invokeChannelListener(connection, openListener);
+                if (!ChannelListeners.invokeChannelListener(connection, openListener)) {
+                    // The listener failed (XNIO logged it): nobody holds the connection to close it later.
+                    IoUtils.safeClose(connection);
+                }
             } catch (IOException e) {
                 onAcceptError.accept(e);
                 try {

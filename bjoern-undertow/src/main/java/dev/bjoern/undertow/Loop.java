@@ -30,6 +30,7 @@ import org.xnio.XnioIoThread;
 final class Loop extends XnioIoThread {
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
+    private static final int ENDED = 2;
 
     private final Selector selector;
     private final Loops loops;
@@ -38,6 +39,8 @@ final class Loop extends XnioIoThread {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     /** Timers removed before they were due, still in the heap: purged when they are half of it. */
     private int removedTimers;
+    /** Numbers the timers as they join the heap, so that those due at once run in the order they came. */
+    private long timerSequence;
     private final Consumer<SelectionKey> onReady = this::ready;
     /** In (or about to enter) a blocking select: a task posted from another thread must wake it. */
     private volatile boolean sleeping;
@@ -67,11 +70,10 @@ final class Loop extends XnioIoThread {
         /** The loop is stopping: the channel is closed already; let whoever waits on it know. */
         abstract void forceTermination();
 
+        /** Adds {@code ops} to the interest, from any thread (atomically: the loop may change others meanwhile). */
         final void resume(int ops) {
             try {
-                int interest = key.interestOps();
-                if ((interest & ops) != ops) {
-                    key.interestOps(interest | ops);
+                if ((key.interestOps() & ops) != ops && (key.interestOpsOr(ops) & ops) != ops) {
                     loop.changed();
                 }
             } catch (CancelledKeyException ignored) {
@@ -79,16 +81,24 @@ final class Loop extends XnioIoThread {
             }
         }
 
+        /** Removes {@code ops} from the interest, from any thread; a sleeping selector need not see it at once. */
         final void suspend(int ops) {
             try {
-                int interest = key.interestOps();
-                if ((interest & ops) != 0) {
-                    key.interestOps(interest & ~ops);
-                    loop.changed();
+                if ((key.interestOps() & ops) != 0) {
+                    key.interestOpsAnd(~ops);
                 }
             } catch (CancelledKeyException ignored) {
                 // Closed: nothing to stop.
             }
+        }
+
+        /**
+         * Deregisters the channel, from any thread; the JDK releases a registered channel's descriptor at its
+         * selector's next select, so a sleeping selector is woken.
+         */
+        final void cancel() {
+            key.cancel();
+            loop.changed();
         }
 
         final boolean isResumed(int ops) {
@@ -118,7 +128,7 @@ final class Loop extends XnioIoThread {
         return made;
     }
 
-    /** An interest changed: from another thread, the selector must see it now, not after its next wake-up. */
+    /** An interest or a key changed: from another thread, a sleeping selector must see it now. */
     private void changed() {
         if (Thread.currentThread() != this && sleeping) {
             selector.wakeup();
@@ -133,12 +143,19 @@ final class Loop extends XnioIoThread {
         post(command);
     }
 
-    /** Queues {@code task} for this loop's next turn, even while it stops. */
+    /**
+     * Queues {@code task} for this loop's next turn, even while it stops.
+     *
+     * @throws RejectedExecutionException if the loop has ended: the task would never run
+     */
     void post(Runnable task) {
         if (Thread.currentThread() == this) {
             tasks.add(task);
         } else {
             posted.add(task);
+            if (state == ENDED && posted.remove(task)) {
+                throw new RejectedExecutionException("the IO thread " + getName() + " has stopped");
+            }
             if (sleeping) {
                 selector.wakeup();
             }
@@ -157,9 +174,9 @@ final class Loop extends XnioIoThread {
         }
         Timer timer = new Timer(this, System.nanoTime() + nanos, command);
         if (Thread.currentThread() == this) {
-            timers.add(timer);
+            addTimer(timer);
         } else {
-            post(() -> timers.add(timer));
+            post(() -> addTimer(timer));
         }
         return timer;
     }
@@ -185,21 +202,33 @@ final class Loop extends XnioIoThread {
         try {
             for (;;) {
                 runTasks();
-                if (state == SHUTDOWN) {
+                if (state != RUNNING) {
                     if (selector.keys().isEmpty() && tasks.isEmpty() && posted.isEmpty()) {
-                        return;
+                        state = ENDED;
+                        // A task another thread posted just before it saw ENDED still runs.
+                        if (posted.isEmpty()) {
+                            return;
+                        }
+                        continue;
                     }
                     terminateAll();
                     selector.selectNow(onReady);
                     continue;
                 }
                 long wait = timers.isEmpty() ? 0 : Math.max(1, (timers.peek().deadline - System.nanoTime() + 999_999) / 1_000_000);
-                sleeping = true;
+                // A task or the application may have set it; select would return at once, turn after turn.
+                Thread.interrupted();
                 try {
-                    if (!posted.isEmpty() || !tasks.isEmpty() || state != RUNNING) {
+                    if (!tasks.isEmpty()) {
                         selector.selectNow(onReady);
                     } else {
-                        selector.select(onReady, wait);
+                        sleeping = true;
+                        if (!posted.isEmpty() || state != RUNNING) {
+                            sleeping = false;
+                            selector.selectNow(onReady);
+                        } else {
+                            selector.select(onReady, wait);
+                        }
                     }
                 } catch (IOException e) {
                     // As XNIO's loop: most likely transient (out of descriptors); the next turn selects again.
@@ -212,12 +241,18 @@ final class Loop extends XnioIoThread {
             // Only selectNow() while stopping: the channels are closed already.
             failed(e);
         } finally {
-            try {
-                selector.close();
-            } catch (IOException ignored) {
-                // Ending anyway.
-            }
+            state = ENDED;
+            closeSelector();
             loops.ended(this);
+        }
+    }
+
+    /** Closes the selector: when the loop ends, or when it never started. */
+    void closeSelector() {
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // Ending anyway.
         }
     }
 
@@ -235,8 +270,12 @@ final class Loop extends XnioIoThread {
     }
 
     /** What a task or a handler threw: the loop goes on; the default handler prints it. */
-    private void failed(Throwable t) {
-        getUncaughtExceptionHandler().uncaughtException(this, t);
+    void failed(Throwable t) {
+        try {
+            getUncaughtExceptionHandler().uncaughtException(this, t);
+        } catch (Throwable ignored) {
+            // Not even that could be told: the loop goes on all the same.
+        }
     }
 
     private void runTasks() {
@@ -258,6 +297,11 @@ final class Loop extends XnioIoThread {
                 failed(t);
             }
         }
+    }
+
+    private void addTimer(Timer timer) {
+        timer.sequence = timerSequence++;
+        timers.add(timer);
     }
 
     private Runnable dueTimer() {
@@ -297,11 +341,12 @@ final class Loop extends XnioIoThread {
             Object handle = key.attachment();
             try {
                 key.channel().close();
-            } catch (IOException ignored) {
-                // Closing anyway.
-            }
-            if (handle instanceof Handle) {
-                ((Handle) handle).forceTermination();
+                if (handle instanceof Handle) {
+                    ((Handle) handle).forceTermination();
+                }
+            } catch (Throwable t) {
+                // The others are closed all the same.
+                failed(t);
             }
         }
     }
@@ -313,6 +358,8 @@ final class Loop extends XnioIoThread {
         static final int REMOVED = 2;
         final Loop loop;
         final long deadline;
+        /** Tells timers of one deadline apart; set on the loop as the timer joins the heap. */
+        long sequence;
         final Runnable command;
 
         Timer(Loop loop, long deadline, Runnable command) {
@@ -340,7 +387,8 @@ final class Loop extends XnioIoThread {
 
         @Override
         public int compareTo(Timer other) {
-            return Long.compare(deadline - other.deadline, 0);
+            int byDeadline = Long.compare(deadline - other.deadline, 0);
+            return byDeadline != 0 ? byDeadline : Long.compare(sequence, other.sequence);
         }
     }
 
@@ -367,7 +415,11 @@ final class Loop extends XnioIoThread {
                 command.run();
             } finally {
                 if (!removed && loop.state == RUNNING) {
-                    next = loop.executeAfter(this, millis, TimeUnit.MILLISECONDS);
+                    try {
+                        next = loop.executeAfter(this, millis, TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException stopping) {
+                        // The loop stops: no more runs.
+                    }
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.xnio.ManagementRegistration;
@@ -47,6 +48,8 @@ final class Loops extends XnioWorker {
     private final Loop[] loops;
     private final ThreadPoolExecutor tasks;
     private final CountDownLatch ended;
+    /** Loops still running: the one that ends last runs the termination task. */
+    private final AtomicInteger running;
     private volatile boolean shutdown;
 
     private Loops(Builder builder) {
@@ -54,11 +57,17 @@ final class Loops extends XnioWorker {
         tasks = (ThreadPoolExecutor) builder.getExternalExecutorService();
         loops = new Loop[builder.getWorkerIoThreads()];
         ended = new CountDownLatch(loops.length);
+        running = new AtomicInteger(loops.length);
         try {
             for (int i = 0; i < loops.length; i++) {
                 loops[i] = new Loop(this, i, getName() + " I/O-" + (i + 1));
             }
         } catch (IOException e) {
+            for (Loop loop : loops) {
+                if (loop != null) {
+                    loop.closeSelector();
+                }
+            }
             throw new UncheckedIOException("opening a selector failed", e);
         }
     }
@@ -106,14 +115,19 @@ final class Loops extends XnioWorker {
 
     /** A loop's thread ended. */
     void ended(Loop loop) {
-        ended.countDown();
-        if (ended.getCount() == 0) {
+        if (running.decrementAndGet() == 0) {
             tasks.shutdown();
             Runnable terminated = getTerminationTask();
-            if (terminated != null) {
-                terminated.run();
+            try {
+                if (terminated != null) {
+                    terminated.run();
+                }
+            } catch (Throwable t) {
+                loop.getUncaughtExceptionHandler().uncaughtException(loop, t);
             }
         }
+        // After the termination task: awaitTermination() returns once it has run.
+        ended.countDown();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -39,6 +40,15 @@ import org.xnio.conduits.WriteReadyHandler;
  * and {@code CLOSE_ABORT}.
  */
 final class SocketConnection extends StreamConnection {
+    /** Each blocking thread's selector for {@link Conduit#await}, as XNIO keeps one per thread. */
+    private static final ThreadLocal<Selector> AWAIT = ThreadLocal.withInitial(() -> {
+        try {
+            return Selector.open();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("opening a selector to wait on failed", e);
+        }
+    });
+
     private final Conduit conduit;
     private final boolean tcp;
 
@@ -138,7 +148,7 @@ final class SocketConnection extends StreamConnection {
 
     @Override
     protected void closeAction() throws IOException {
-        conduit.key.cancel();
+        conduit.cancel();
         try {
             conduit.channel.close();
         } catch (ClosedChannelException ignored) {
@@ -176,19 +186,43 @@ final class SocketConnection extends StreamConnection {
             this.connection = connection;
         }
 
+        /** As XNIO's connections: a side that is shut down is suspended, not called; each side on its own. */
         @Override
         void ready(int ops) {
-            try {
+            int ready = ops;
+            if (ready == 0) {
                 // A key selected with no ready ops (a JDK quirk XNIO guards against too): act on the interest.
-                int ready = ops != 0 ? ops : key.interestOps();
-                if ((ready & SelectionKey.OP_READ) != 0 && readReady != null) {
-                    readReady.readReady();
+                try {
+                    ready = key.interestOps();
+                } catch (CancelledKeyException closed) {
+                    return;
                 }
-                if ((ready & SelectionKey.OP_WRITE) != 0 && writeReady != null) {
-                    writeReady.writeReady();
+            }
+            if ((ready & SelectionKey.OP_READ) != 0 && readReady != null) {
+                try {
+                    if (isReadShutdown()) {
+                        suspend(SelectionKey.OP_READ);
+                    } else {
+                        readReady.readReady();
+                    }
+                } catch (CancelledKeyException closed) {
+                    // Closed while handling: the close listeners have run.
+                } catch (Throwable t) {
+                    loop.failed(t);
                 }
-            } catch (CancelledKeyException ignored) {
-                // Closed while handling: the close listeners have run.
+            }
+            if ((ready & SelectionKey.OP_WRITE) != 0 && writeReady != null) {
+                try {
+                    if (isWriteShutdown()) {
+                        suspend(SelectionKey.OP_WRITE);
+                    } else {
+                        writeReady.writeReady();
+                    }
+                } catch (CancelledKeyException closed) {
+                    // Closed while handling.
+                } catch (Throwable t) {
+                    loop.failed(t);
+                }
             }
         }
 
@@ -234,6 +268,9 @@ final class SocketConnection extends StreamConnection {
 
         @Override
         public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            if (length == 1) {
+                return read(dsts[offset]);
+            }
             long read;
             try {
                 read = channel.read(dsts, offset, length);
@@ -320,7 +357,7 @@ final class SocketConnection extends StreamConnection {
 
         @Override
         public void awaitReadable(long time, TimeUnit unit) throws IOException {
-            await(SelectionKey.OP_READ, Math.max(1, unit.toMillis(time)));
+            await(SelectionKey.OP_READ, time <= 0 ? 0 : Math.max(1, unit.toMillis(time)));
         }
 
         @Override
@@ -342,6 +379,9 @@ final class SocketConnection extends StreamConnection {
 
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            if (length == 1) {
+                return write(srcs[offset]);
+            }
             return wrote(channel.write(srcs, offset, length));
         }
 
@@ -436,7 +476,7 @@ final class SocketConnection extends StreamConnection {
 
         @Override
         public void awaitWritable(long time, TimeUnit unit) throws IOException {
-            await(SelectionKey.OP_WRITE, Math.max(1, unit.toMillis(time)));
+            await(SelectionKey.OP_WRITE, time <= 0 ? 0 : Math.max(1, unit.toMillis(time)));
         }
 
         @Override
@@ -450,14 +490,37 @@ final class SocketConnection extends StreamConnection {
         }
 
         /**
-         * Blocks the calling thread (never the IO thread: blocking reads and writes are for other threads)
-         * until the channel is ready for {@code op}, or {@code millis} passed (0: no limit), with a selector
-         * of its own.
+         * Blocks the calling thread until the channel is ready for {@code op}, or {@code millis} passed (0: no
+         * limit), as XNIO's connections do: with a selector of the thread's own, returning at once when the
+         * channel is closed (the next read or write says so), throwing when the thread is interrupted. Never on
+         * the IO thread, which would stall every connection.
          */
         private void await(int op, long millis) throws IOException {
-            try (Selector selector = Selector.open()) {
-                channel.register(selector, op);
+            if (Thread.currentThread() == loop) {
+                throw new IllegalStateException("a blocking read or write on the IO thread");
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while waiting for the connection");
+            }
+            if (op == SelectionKey.OP_READ ? isReadShutdown() : isWriteShutdown()) {
+                return;
+            }
+            Selector selector = AWAIT.get();
+            SelectionKey waiting;
+            try {
+                waiting = channel.register(selector, op);
+            } catch (ClosedChannelException closed) {
+                return;
+            }
+            try {
                 selector.select(millis);
+            } finally {
+                selector.selectedKeys().clear();
+                waiting.cancel();
+                selector.selectNow();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while waiting for the connection");
             }
         }
     }

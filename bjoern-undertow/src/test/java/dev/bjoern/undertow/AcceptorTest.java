@@ -79,6 +79,35 @@ class AcceptorTest {
         }
     }
 
+    @Test
+    void aConnectionClosedFromAnotherThreadIsClosedAtOnceAndBlockingWaitsHonourInterrupts() throws Exception {
+        Loops worker = Loops.start("test", 1, null);
+        BlockingQueue<StreamConnection> opened = new ArrayBlockingQueue<>(4);
+        try (ServerSocketChannel channel = ServerSocketChannel.open()) {
+            channel.bind(new InetSocketAddress("127.0.0.1", 0));
+            Acceptor acceptor = startOn(worker.getIoThread(0), channel, opened::add);
+            try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) channel.getLocalAddress()).getPort())) {
+                StreamConnection connection = opened.poll(10, TimeUnit.SECONDS);
+                assertTrue(connection != null, "no connection was handed over");
+                // A blocking wait off the IO thread, interrupted: it throws instead of returning as if ready.
+                Thread.currentThread().interrupt();
+                try {
+                    connection.getSourceChannel().awaitReadable();
+                    org.junit.jupiter.api.Assertions.fail("awaitReadable returned with the thread interrupted");
+                } catch (java.io.InterruptedIOException expected) {
+                    assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+                }
+                // The loop sleeps (no timers, no tasks): closing from here must still release the socket now.
+                connection.close();
+                client.setSoTimeout(10_000);
+                assertEquals(-1, client.getInputStream().read(), "the peer sees the end of the stream");
+            }
+            acceptor.close();
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
     /** Starts accepting on the loop, as the server does. */
     private static Acceptor startOn(Loop loop, ServerSocketChannel channel,
             org.xnio.ChannelListener<StreamConnection> opened) throws Exception {

@@ -119,4 +119,39 @@ class LoopTest {
             loops.shutdownNow();
         }
     }
+
+    @Test
+    void anInterruptLeftSetByATaskDoesNotSpinTheLoop() throws Exception {
+        Loops loops = Loops.start("test", 1, null);
+        try {
+            Loop loop = loops.getIoThread(0);
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadCpuTimeSupported(), "no thread CPU time here");
+            CountDownLatch interrupted = new CountDownLatch(1);
+            // What an application does with an InterruptedException it cannot throw: set the flag again.
+            loop.execute(() -> {
+                Thread.currentThread().interrupt();
+                interrupted.countDown();
+            });
+            assertTrue(interrupted.await(10, TimeUnit.SECONDS));
+            long before = threads.getThreadCpuTime(loop.getId());
+            // A window to measure in, not a wait for something to happen: nothing is due on the loop.
+            assertFalse(new CountDownLatch(1).await(300, TimeUnit.MILLISECONDS));
+            long spent = threads.getThreadCpuTime(loop.getId()) - before;
+            assertTrue(spent < 100_000_000L, "the idle loop used " + spent / 1_000_000 + " ms of CPU in 300 ms");
+        } finally {
+            loops.shutdownNow();
+        }
+    }
+
+    @Test
+    void theTerminationTaskRunsOnceWhenManyLoopsEndTogether() throws Exception {
+        for (int round = 0; round < 50; round++) {
+            AtomicInteger terminated = new AtomicInteger();
+            Loops loops = Loops.start("test", 8, terminated::incrementAndGet);
+            loops.shutdown();
+            assertTrue(loops.awaitTermination(10, TimeUnit.SECONDS));
+            assertEquals(1, terminated.get(), "termination tasks run in round " + round);
+        }
+    }
 }
