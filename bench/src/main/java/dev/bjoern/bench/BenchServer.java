@@ -21,16 +21,20 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * The two servers the benchmark compares, serving the same bytes on 127.0.0.1:
+ * The servers the benchmark compares, serving the same bytes on 127.0.0.1:
  *
  * <pre>
- * bjoern PORT [--real-file] [--statsd JSON]
+ * bjoern PORT [--workers N] [--real-file] [--statsd JSON]
  *                             our server: "/" Hello, World!, "/64k", "/file" (1 GiB via wsgi.file_wrapper),
  *                             "/lazy" (300 MiB generated in 64 KiB chunks); with --statsd, sending bjoern's
  *                             statsd counters as the JSON says (the command line's --statsd)
- * raw PORT                    Undertow's builder, one IO thread, the handler on it: "/" and "/64k"
+ * raw PORT [--workers N]      Undertow's builder, one IO thread, the handler on it: "/" and "/64k"
+ * netty PORT [--workers N]    Netty 4.1 on epoll, one event loop for accepting and serving: "/" and "/64k"
+ * jetty PORT [--workers N]    Jetty 12 core, a non-blocking handler, one selector that accepts: "/" and "/64k"
  * </pre>
  *
+ * {@code --workers N} gives every server N event loops instead of one: our workers, raw's IO threads, Netty's
+ * loops, Jetty's selectors.
  * PORT 0 picks a free port. Each prints {@code listening PORT} on stdout once it serves, then runs until
  * killed.
  */
@@ -50,29 +54,42 @@ public final class BenchServer {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !args[0].equals("bjoern") && !args[0].equals("raw")) {
-            System.err.println("usage: BenchServer bjoern PORT [--real-file] [--statsd JSON] | raw PORT");
+        List<String> modes = List.of("bjoern", "raw", "netty", "jetty");
+        if (args.length < 2 || !modes.contains(args[0])) {
+            System.err.println("usage: BenchServer bjoern PORT [--workers N] [--real-file] [--statsd JSON]"
+                    + " | raw PORT [--workers N] | netty PORT [--workers N] | jetty PORT [--workers N]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[1]);
+        List<String> options = Arrays.asList(args).subList(2, args.length);
+        int workers = options.contains("--workers") ? Integer.parseInt(options.get(options.indexOf("--workers") + 1)) : 1;
         int bound;
-        if (args[0].equals("bjoern")) {
-            List<String> options = Arrays.asList(args).subList(2, args.length);
-            if (options.contains("--real-file")) {
-                bigFile(true);
-            }
-            BjoernServer.Builder builder = BjoernServer.builder(BenchServer::app).host("127.0.0.1").port(port);
-            int statsd = options.indexOf("--statsd");
-            if (statsd >= 0) {
-                builder.statsd(Statsd.parse(options.get(statsd + 1)));
-            }
-            bound = builder.build().start().port();
-        } else {
-            bound = raw(port);
+        switch (args[0]) {
+            case "bjoern":
+                if (options.contains("--real-file")) {
+                    bigFile(true);
+                }
+                BjoernServer.Builder builder =
+                        BjoernServer.builder(BenchServer::app).host("127.0.0.1").port(port).workers(workers);
+                int statsd = options.indexOf("--statsd");
+                if (statsd >= 0) {
+                    builder.statsd(Statsd.parse(options.get(statsd + 1)));
+                }
+                bound = builder.build().start().port();
+                break;
+            case "raw":
+                bound = raw(port, workers);
+                break;
+            case "netty":
+                bound = NettyPeer.start(port, workers);
+                break;
+            default:
+                bound = JettyPeer.start(port, workers);
+                break;
         }
         System.out.println("listening " + bound);
         System.out.flush();
-        // The IO thread serves; this thread only keeps the process alive until it is killed.
+        // The IO threads serve; this thread only keeps the process alive until it is killed.
         Thread.currentThread().join();
     }
 
@@ -99,14 +116,15 @@ public final class BenchServer {
     }
 
     /**
-     * The baseline: Undertow's builder with its defaults but one IO thread and one worker thread; the handler
-     * runs on the IO thread and sends the bytes with the async sender.
+     * The baseline: Undertow's builder with its defaults but {@code ioThreads} IO threads (one, unless the
+     * multi-loop part asks for more) and one worker thread; the handler runs on the IO thread and sends the bytes
+     * with the async sender.
      *
      * @return the bound port
      */
-    static int raw(int port) {
+    static int raw(int port, int ioThreads) {
         Undertow server = Undertow.builder()
-                .setIoThreads(1)
+                .setIoThreads(ioThreads)
                 .setWorkerThreads(1)
                 .addHttpListener(port, "127.0.0.1")
                 .setHandler(exchange -> {
