@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks our hello world against an equivalent raw Undertow server; docs/benchmarks.md explains it.
+# Benchmarks our hello world against the same hello world on raw Undertow, Netty 4.1 (epoll) and Jetty 12 core,
+# each on one event loop; docs/benchmarks.md explains it.
 #
-#   bench/run.sh [throughput] [startup] [idle] [large] [statsd]   (no argument: the first four, in order)
+#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd]   (no argument: all but statsd, in order)
+#
+#   throughput  all four servers side by side, one core each: req/s, p99, CPU per request, our ratio to each peer
+#   multi       the same four with LOOPS event loops each on LOOPS cores, wrk on the rest; skips below 4 cores
+#   startup, idle, large, statsd   ours against raw Undertow (statsd: only when named)
 #
 # Environment (defaults in brackets):
 #   DURATION [4s]   length of one measured wrk run        WARMUP [3s]   warm-up per scenario and server
@@ -12,6 +17,7 @@
 #   BUILD [auto]    "never" to use the jar as it is
 #   STATSD_PAIRS [12], STATSD_DURATION [2s]                the statsd part: rounds, and one run's length
 #   STATSD_CLOSE []  "close" for the statsd part with Connection: close (a new connection per request)
+#   LOOPS [half the cores]  the multi part: event loops per server, and cores for the servers (0 to LOOPS-1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +34,8 @@ BUILD=${BUILD:-auto}
 STATSD_PAIRS=${STATSD_PAIRS:-12}
 STATSD_DURATION=${STATSD_DURATION:-2s}
 STATSD_CLOSE=${STATSD_CLOSE:-}
+LOOPS=${LOOPS:-$(($(nproc) / 2))}
+WRK_THREADS=1
 JAR=bench/target/bjoern-bench.jar
 MAIN=dev.bjoern.bench.BenchServer
 # scenario label | connections | path | "close" to send Connection: close
@@ -39,8 +47,34 @@ SCENARIOS=(
     "Connection: close, 16 connections|16|/|close"
     "64 KiB body, keep-alive, 16 connections|16|/64k|"
 )
+MULTI_SCENARIOS=(
+    "keep-alive, 512 connections|512|/|"
+    "64 KiB body, keep-alive, 512 connections|512|/64k|"
+)
+# The servers the throughput and multi parts compare, ours first: BenchServer's mode and the name in the tables.
+KINDS=(bjoern raw netty jetty)
+declare -A NAME=([bjoern]=ours [raw]=raw [netty]=netty [jetty]=jetty)
 
 die() { echo "run.sh: $*" >&2; exit 1; }
+
+parts=("$@")
+(( ${#parts[@]} > 0 )) || parts=(throughput multi startup idle large)
+for part in "${parts[@]}"; do
+    case $part in
+        throughput | multi | startup | idle | large | statsd) ;;
+        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large or statsd" ;;
+    esac
+done
+# The multi part needs cores for LOOPS server loops and for wrk; where there are too few it says so in one line
+# instead. Asked for alone, it says so before building or measuring anything.
+multi_skipped() {
+    (( $(nproc) >= 4 && LOOPS >= 1 && LOOPS < $(nproc) )) && return 1
+    echo "Multi-loop part skipped: it needs at least 4 cores and 1 <= LOOPS < cores (LOOPS cores for the" \
+        "servers, the rest for wrk); this machine has $(nproc) cores and LOOPS is $LOOPS."
+}
+if [[ ${parts[*]} =~ ^(multi ?)+$ ]] && multi_skipped; then
+    exit 0
+fi
 
 for tool in java jcmd jstat wrk curl taskset awk; do
     command -v "$tool" >/dev/null || die "$tool is needed (Debian: wrk, curl, util-linux, procps, a JDK 17+)"
@@ -126,7 +160,7 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 # run_wrk PID PORT PATH CONNECTIONS CLOSE DURATION: sets RPS, P99 (ms), CPU_US (server CPU per request, all
 # its threads, in microseconds), REQUESTS (responses wrk received) and ERRORS.
 run_wrk() {
-    local pid=$1 args=(-t1 -c"$4" -d"$6" --latency) out ticks requests
+    local pid=$1 args=(-t"$WRK_THREADS" -c"$4" -d"$6" --latency) out ticks requests
     [[ $5 == close ]] && args+=(-H 'Connection: close')
     ticks=$(cpu_ticks "$pid")
     out=$(taskset -c "$CLIENT_CPU" wrk "${args[@]}" "http://127.0.0.1:$2$3")
@@ -145,14 +179,19 @@ run_wrk() {
     REQUESTS=$requests
 }
 
-# same_response PORT_A PORT_B PATH: both servers send the same status and body for PATH; prints the header sizes.
-same_response() {
-    local a b
-    a=$(curl -s -o "$TMP/a.body" -w '%{http_code} %{size_header}' "http://127.0.0.1:$1$3")
-    b=$(curl -s -o "$TMP/b.body" -w '%{http_code} %{size_header}' "http://127.0.0.1:$2$3")
-    cmp -s "$TMP/a.body" "$TMP/b.body" && [[ ${a% *} == 200 && ${b% *} == 200 ]] ||
-        die "the two servers answer $3 differently (status and header bytes: ours $a, raw $b)"
-    echo "$3: $(stat -c %s "$TMP/a.body") body bytes from both; header bytes ours ${a#* }, raw ${b#* }"
+# same_responses PATH PORT...: the servers of KINDS, on these ports in that order, all send 200 and our body for
+# PATH; prints the body size and each one's header size (headers may differ).
+same_responses() {
+    local path=$1 ports=("${@:2}") i got name sizes
+    for i in "${!KINDS[@]}"; do
+        name=${NAME[${KINDS[i]}]}
+        got=$(curl -s -o "$TMP/$i.body" -w '%{http_code} %{size_header}' "http://127.0.0.1:${ports[i]}$path")
+        [[ ${got% *} == 200 ]] || die "$name answers $path with status ${got% *}, not 200"
+        (( i == 0 )) || cmp -s "$TMP/0.body" "$TMP/$i.body" ||
+            die "$name answers $path with another body than ours ($(stat -c %s "$TMP/$i.body") bytes, ours $(stat -c %s "$TMP/0.body"))"
+        sizes+="${sizes:+, }$name ${got#* }"
+    done
+    echo "$path: $(stat -c %s "$TMP/0.body") body bytes from all ${#KINDS[@]}; header bytes $sizes"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
@@ -173,58 +212,95 @@ header() {
     echo "- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores;" \
         "servers on core $SERVER_CPU, clients on core $CLIENT_CPU; busy before the run (others' load): $(busy_cores)"
     echo "- kernel $(uname -r); $(java -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }')"
-    echo "- server JVM flags (both): \`$JVM_FLAGS\`; large bodies: \`$LARGE_JVM_FLAGS\`"
-    echo "- wrk -t1, $DURATION per run, $WARMUP warm-up per scenario and server, $ROUNDS runs per server" \
-        "interleaved (ours, raw, raw, ours, ...); each cell is the median of its runs; CPU is the server" \
-        "process's (all threads) per request, and in brackets the share of one core it used"
+    echo "- server JVM flags (all): \`$JVM_FLAGS\`; large bodies: \`$LARGE_JVM_FLAGS\`"
+    echo "- wrk, $DURATION per run, $WARMUP warm-up per scenario and server, $ROUNDS runs per server" \
+        "interleaved (each round runs every server, the order rotating by one per round); each cell is the" \
+        "median of its runs; CPU is the server process's (all threads) per request, and in brackets the share" \
+        "of one core it used"
     echo
 }
 
-throughput() {
-    local ours_pid ours_port raw_pid raw_port scenario label conns path close kind r notes=() checks=()
-    start_server bjoern "$JVM_FLAGS"; ours_pid=$SERVER_PID; ours_port=$SERVER_PORT
-    start_server raw "$JVM_FLAGS"; raw_pid=$SERVER_PID; raw_port=$SERVER_PORT
-    checks[0]=$(same_response "$ours_port" "$raw_port" /) || exit 1
-    checks[1]=$(same_response "$ours_port" "$raw_port" /64k) || exit 1
-    echo "### Throughput and latency"
+# compare TITLE SCENARIOS [SERVER_ARG...]: every server of KINDS, started with the same flags and arguments
+# and pinned to SERVER_CPU, side by side; per scenario (the array named SCENARIOS) one warm-up run each, then
+# ROUNDS rounds that run every server once, the order rotating by one per round so that each server takes
+# each place equally often. Prints requests/s with our ratio to each peer, then p99 and CPU per request.
+compare() {
+    local title=$1 scenario label conns path close kind i r n=${#KINDS[@]} ports=() notes=() checks=() rows=()
+    local -n scenarios=$2
+    local -A pid port rps p99 cpu
+    for kind in "${KINDS[@]}"; do
+        start_server "$kind" "$JVM_FLAGS" "${@:3}"; pid[$kind]=$SERVER_PID; port[$kind]=$SERVER_PORT
+        ports+=("$SERVER_PORT")
+    done
+    checks[0]=$(same_responses / "${ports[@]}") || exit 1
+    checks[1]=$(same_responses /64k "${ports[@]}") || exit 1
+    echo "### $title"
     echo
-    echo "| scenario | ours req/s | raw req/s | ratio | ours p99 ms | raw p99 ms | ours CPU µs/req (core) |" \
-        "raw CPU µs/req (core) |"
+    echo "| scenario | ours req/s | raw req/s | netty req/s | jetty req/s | ours/raw | ours/netty | ours/jetty |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-    for scenario in "${SCENARIOS[@]}"; do
+    for scenario in "${scenarios[@]}"; do
         IFS='|' read -r label conns path close <<<"$scenario"
-        run_wrk "$ours_pid" "$ours_port" "$path" "$conns" "$close" "$WARMUP"
-        run_wrk "$raw_pid" "$raw_port" "$path" "$conns" "$close" "$WARMUP"
-        local ours_rps=() raw_rps=() ours_p99=() raw_p99=() ours_cpu=() raw_cpu=()
+        for kind in "${KINDS[@]}"; do
+            run_wrk "${pid[$kind]}" "${port[$kind]}" "$path" "$conns" "$close" "$WARMUP"
+            rps[$kind]=; p99[$kind]=; cpu[$kind]=
+        done
         for ((r = 0; r < ROUNDS; r++)); do
-            # ABBA order, so that neither server always runs first.
-            for kind in $( ((r % 2 == 0)) && echo "bjoern raw" || echo "raw bjoern"); do
-                if [[ $kind == bjoern ]]; then
-                    run_wrk "$ours_pid" "$ours_port" "$path" "$conns" "$close" "$DURATION"
-                    ours_rps+=("$RPS"); ours_p99+=("$P99"); ours_cpu+=("$CPU_US")
-                else
-                    run_wrk "$raw_pid" "$raw_port" "$path" "$conns" "$close" "$DURATION"
-                    raw_rps+=("$RPS"); raw_p99+=("$P99"); raw_cpu+=("$CPU_US")
-                fi
-                [[ -z $ERRORS ]] || notes+=("$label, $kind: $ERRORS")
+            for ((i = 0; i < n; i++)); do
+                kind=${KINDS[(r + i) % n]}
+                run_wrk "${pid[$kind]}" "${port[$kind]}" "$path" "$conns" "$close" "$DURATION"
+                rps[$kind]+=" $RPS"; p99[$kind]+=" $P99"; cpu[$kind]+=" $CPU_US"
+                [[ -z $ERRORS ]] || notes+=("$label, ${NAME[$kind]}: $ERRORS")
             done
         done
-        local o r_ op rp oc rc
-        o=$(median "${ours_rps[@]}"); r_=$(median "${raw_rps[@]}")
-        op=$(median "${ours_p99[@]}"); rp=$(median "${raw_p99[@]}")
-        oc=$(median "${ours_cpu[@]}"); rc=$(median "${raw_cpu[@]}")
-        printf '| %s | %.0f | %.0f | %s | %.2f | %.2f | %.1f (%.0f%%) | %.1f (%.0f%%) |\n' \
-            "$label" "$o" "$r_" "$(ratio "$o" "$r_")" "$op" "$rp" \
-            "$oc" "$(awk -v c="$oc" -v n="$o" 'BEGIN { print c * n / 1e4 }')" \
-            "$rc" "$(awk -v c="$rc" -v n="$r_" 'BEGIN { print c * n / 1e4 }')"
+        # Medians, each column on its own; the words of each list are its runs.
+        # shellcheck disable=SC2086
+        for kind in "${KINDS[@]}"; do
+            rps[$kind]=$(median ${rps[$kind]}); p99[$kind]=$(median ${p99[$kind]}); cpu[$kind]=$(median ${cpu[$kind]})
+        done
+        printf '| %s | %.0f | %.0f | %.0f | %.0f | %s | %s | %s |\n' "$label" \
+            "${rps[bjoern]}" "${rps[raw]}" "${rps[netty]}" "${rps[jetty]}" "$(ratio "${rps[bjoern]}" "${rps[raw]}")" \
+            "$(ratio "${rps[bjoern]}" "${rps[netty]}")" "$(ratio "${rps[bjoern]}" "${rps[jetty]}")"
+        local row="| $label |"
+        for kind in "${KINDS[@]}"; do
+            row+=$(printf ' %.2f |' "${p99[$kind]}")
+        done
+        for kind in "${KINDS[@]}"; do
+            row+=$(printf ' %.1f (%.0f%%) |' "${cpu[$kind]}" \
+                "$(awk -v c="${cpu[$kind]}" -v q="${rps[$kind]}" 'BEGIN { print c * q / 1e4 }')")
+        done
+        rows+=("$row")
     done
+    echo
+    echo "| scenario | ours p99 ms | raw p99 ms | netty p99 ms | jetty p99 ms | ours CPU µs/req (core) |" \
+        "raw CPU µs/req (core) | netty CPU µs/req (core) | jetty CPU µs/req (core) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${rows[@]}"
     echo
     printf -- '- %s\n' "${checks[@]}"
     if (( ${#notes[@]} > 0 )); then
         printf -- '- wrk reported: %s\n' "${notes[@]}"
     fi
     echo
-    stop "$ours_pid"; stop "$raw_pid"
+    for kind in "${KINDS[@]}"; do
+        stop "${pid[$kind]}"
+    done
+}
+
+throughput() {
+    compare "Throughput and latency, one event loop each" SCENARIOS
+}
+
+# Every server with LOOPS event loops, pinned to cores 0 to LOOPS-1; wrk on the other cores, a thread each.
+multi() {
+    local cores SERVER_CPU CLIENT_CPU WRK_THREADS
+    if multi_skipped; then
+        echo
+        return
+    fi
+    cores=$(nproc)
+    SERVER_CPU=0-$((LOOPS - 1)); CLIENT_CPU=$LOOPS-$((cores - 1)); WRK_THREADS=$((cores - LOOPS))
+    compare "Multiple loops: $LOOPS event loops each on cores $SERVER_CPU, wrk -t$WRK_THREADS on cores $CLIENT_CPU" \
+        MULTI_SCENARIOS --workers "$LOOPS"
 }
 
 startup() {
@@ -431,14 +507,6 @@ statsd() {
     echo
 }
 
-parts=("$@")
-(( ${#parts[@]} > 0 )) || parts=(throughput startup idle large)
-for part in "${parts[@]}"; do
-    case $part in
-        throughput | startup | idle | large | statsd) ;;
-        *) die "unknown part \"$part\"; expected throughput, startup, idle, large or statsd" ;;
-    esac
-done
 header
 for part in "${parts[@]}"; do
     "$part"
