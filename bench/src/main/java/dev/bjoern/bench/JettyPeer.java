@@ -14,7 +14,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * A peer: Jetty 12's core server (no servlets) with a non-blocking handler. One connector on 127.0.0.1 with no
  * acceptor threads, so that its selectors accept, and as many selectors as loops: with one, a single thread
  * accepts, parses, runs the handler and writes, as ours does. Jetty runs a non-blocking handler on the selector
- * thread itself, so the pool's other threads stay idle (a few kept in reserve to hand blocking work to).
+ * thread itself, so the pool's other threads (a spare or two) stay idle.
  */
 final class JettyPeer {
     private JettyPeer() {
