@@ -14,7 +14,7 @@
 #   STATSD_CLOSE []  "close" for the statsd part with Connection: close (a new connection per request)
 #   JAVA25_HOME []  the footprint part's JDK 25 (default: the first JDK 25 with jlink under /usr/lib/jvm,
 #                   /usr/local/lib/jvm, /opt/java or /opt)
-#   LEAN_MODULES [java.base,java.logging,java.security.sasl,jdk.net,jdk.unsupported]   the lean runtime's modules
+#   LEAN_MODULES [java.base,java.logging,java.security.sasl,jdk.unsupported]   the lean runtime's modules
 #   LEAN_FLAGS [-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders]
 #                   the lean launch's flags, used to train its AOT cache too
 set -euo pipefail
@@ -33,7 +33,7 @@ BUILD=${BUILD:-auto}
 STATSD_PAIRS=${STATSD_PAIRS:-12}
 STATSD_DURATION=${STATSD_DURATION:-2s}
 STATSD_CLOSE=${STATSD_CLOSE:-}
-LEAN_MODULES=${LEAN_MODULES:-java.base,java.logging,java.security.sasl,jdk.net,jdk.unsupported}
+LEAN_MODULES=${LEAN_MODULES:-java.base,java.logging,java.security.sasl,jdk.unsupported}
 LEAN_FLAGS=${LEAN_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders}
 JAR=bench/target/bjoern-bench.jar
 MAIN=dev.bjoern.bench.BenchServer
