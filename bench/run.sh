@@ -12,7 +12,7 @@
 #   BUILD [auto]    "never" to use the jar as it is
 #   STATSD_PAIRS [12], STATSD_DURATION [2s]                the statsd part: rounds, and one run's length
 #   STATSD_CLOSE []  "close" for the statsd part with Connection: close (a new connection per request)
-#   JAVA25_HOME []  the footprint part's JDK 25 (default: the first JDK 25 with jlink under /usr/lib/jvm,
+#   JAVA25_HOME []  the footprint part's JDK 25 (unset: the first JDK 25 with jlink under /usr/lib/jvm,
 #                   /usr/local/lib/jvm, /opt/java or /opt)
 #   LEAN_MODULES [java.base,java.logging,java.security.sasl,jdk.unsupported]   the lean runtime's modules
 #   LEAN_FLAGS [-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders]
@@ -442,17 +442,19 @@ statsd() {
 
 # The footprint part: the command line (bjoern.jar) serving the bench's hello world on JDK 25, launched as is
 # and lean: a jlink runtime of LEAN_MODULES, an AOT cache trained on the app, and LEAN_FLAGS. The runtime and
-# the cache are made in bench/target/footprint, and reused while they are newer than the jars.
+# the cache are made in bench/target/footprint, and reused while they are newer than the jars and the JDK and
+# were made with the same JDK, modules and flags (the cache is valid for those only).
 CLI_JAR=bjoern-undertow/target/bjoern.jar
 FOOTPRINT=bench/target/footprint
 
 java25_home() {
-    local d
-    for d in ${JAVA25_HOME:-} /usr/lib/jvm/* /usr/local/lib/jvm/* /opt/java/* /opt/*; do
+    local d dirs=(/usr/lib/jvm/* /usr/local/lib/jvm/* /opt/java/* /opt/*)
+    [[ -z ${JAVA25_HOME:-} ]] || dirs=("$JAVA25_HOME")
+    for d in "${dirs[@]}"; do
         [[ -x $d/bin/jlink && -x $d/bin/java ]] && grep -q '^JAVA_VERSION="25' "$d/release" 2>/dev/null &&
             { echo "$d"; return; }
     done
-    die "the footprint part needs a JDK 25 with jlink; set JAVA25_HOME to its folder"
+    die "the footprint part needs a JDK 25 with jlink; set JAVA25_HOME to its folder (now \"${JAVA25_HOME:-}\")"
 }
 
 # start_cli JAVA FLAGS: the command line serving the bench's hello world on a free port, pinned to SERVER_CPU,
@@ -486,8 +488,8 @@ start_cli() {
 lean_runtime() {
     local jdk=$1 code
     if [[ -x $FOOTPRINT/runtime/bin/java && -f $FOOTPRINT/app.aot && $FOOTPRINT/app.aot -nt $CLI_JAR &&
-            $FOOTPRINT/app.aot -nt $APP_JAR && $(cat "$FOOTPRINT/modules" 2>/dev/null) == "$LEAN_MODULES" &&
-            $(cat "$FOOTPRINT/flags" 2>/dev/null) == "$LEAN_FLAGS" ]]; then
+            $FOOTPRINT/app.aot -nt $APP_JAR && $FOOTPRINT/app.aot -nt $jdk/release &&
+            $(cat "$FOOTPRINT/made-with" 2>/dev/null) == "$jdk $LEAN_MODULES $LEAN_FLAGS" ]]; then
         return
     fi
     rm -rf "$FOOTPRINT"
@@ -502,8 +504,7 @@ lean_runtime() {
     stop "$SERVER_PID"
     [[ $STOP_RC == 0 && -f $FOOTPRINT/app.aot ]] ||
         die "the training run exited with $STOP_RC and wrote no AOT cache: $(cat "$CLI_ERR")"
-    echo "$LEAN_MODULES" >"$FOOTPRINT/modules"
-    echo "$LEAN_FLAGS" >"$FOOTPRINT/flags"
+    echo "$jdk $LEAN_MODULES $LEAN_FLAGS" >"$FOOTPRINT/made-with"
 }
 
 footprint() {
