@@ -2,11 +2,13 @@
 # Benchmarks our hello world against the same hello world on raw Undertow, Netty 4.1 (epoll) and Jetty 12 core,
 # each on one event loop; docs/benchmarks.md explains it.
 #
-#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd]   (no argument: all but statsd, in order)
+#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd] [footprint]
+#                (no argument: all but statsd and footprint, in order)
 #
 #   throughput  all four servers side by side, one core each: req/s, p99, CPU per request, our ratio to each peer
 #   multi       the same four with LOOPS event loops each on LOOPS cores, wrk on the rest; skips below 4 cores
 #   startup, idle, large, statsd   ours against raw Undertow (statsd: only when named)
+#   footprint   the command line on JDK 25, launched as is and lean: first 200 and RSS (only when named)
 #
 # Environment (defaults in brackets):
 #   DURATION [4s]   length of one measured wrk run        WARMUP [3s]   warm-up per scenario and server
@@ -18,6 +20,11 @@
 #   STATSD_PAIRS [12], STATSD_DURATION [2s]                the statsd part: rounds, and one run's length
 #   STATSD_CLOSE []  "close" for the statsd part with Connection: close (a new connection per request)
 #   LOOPS [half the cores]  the multi part: event loops per server, and cores for the servers (0 to LOOPS-1)
+#   JAVA25_HOME []  the footprint part's JDK 25 (unset: the first JDK 25 with jlink under /usr/lib/jvm,
+#                   /usr/local/lib/jvm, /opt/java or /opt)
+#   LEAN_MODULES [java.base,java.logging,java.security.sasl,jdk.unsupported]   the lean runtime's modules
+#   LEAN_FLAGS [-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders]
+#                   the lean launch's flags, used to train its AOT cache too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +43,8 @@ STATSD_DURATION=${STATSD_DURATION:-2s}
 STATSD_CLOSE=${STATSD_CLOSE:-}
 LOOPS=${LOOPS:-$(($(nproc) / 2))}
 WRK_THREADS=1
+LEAN_MODULES=${LEAN_MODULES:-java.base,java.logging,java.security.sasl,jdk.unsupported}
+LEAN_FLAGS=${LEAN_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders}
 JAR=bench/target/bjoern-bench.jar
 MAIN=dev.bjoern.bench.BenchServer
 # scenario label | connections | path | "close" to send Connection: close
@@ -61,8 +70,8 @@ parts=("$@")
 (( ${#parts[@]} > 0 )) || parts=(throughput multi startup idle large)
 for part in "${parts[@]}"; do
     case $part in
-        throughput | multi | startup | idle | large | statsd) ;;
-        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large or statsd" ;;
+        throughput | multi | startup | idle | large | statsd | footprint) ;;
+        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large, statsd or footprint" ;;
     esac
 done
 # The multi part needs cores for LOOPS server loops and for wrk; where there are too few it says so in one line
@@ -108,11 +117,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# stop PID: ends one process this script started and forgets it, so that cleanup never signals a reused PID.
+# stop PID: ends one process this script started (SIGTERM) and forgets it, so that cleanup never signals a reused
+# PID. Sets STOP_RC to its exit status.
 stop() {
     local pid kept=()
     kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
+    STOP_RC=0
+    wait "$1" 2>/dev/null || STOP_RC=$?
     for pid in "${PIDS[@]}"; do
         [[ $pid == "$1" ]] || kept+=("$pid")
     done
@@ -505,6 +516,126 @@ statsd() {
         "${done_total:-none} (the server also counts responses written after wrk stopped reading, up to 16 a run)"
     echo "- the sink received $(awk '$1 == "datagrams" { print $2 " datagrams, " $4 " lines" }' "$TMP/sink.out")"
     echo
+}
+
+# The footprint part: the command line (bjoern.jar) serving the bench's hello world on JDK 25, launched as is
+# and lean: a jlink runtime of LEAN_MODULES, an AOT cache trained on the app, and LEAN_FLAGS. The runtime and
+# the cache are made in bench/target/footprint, and reused while they are newer than the jars and the JDK and
+# were made with the same JDK, modules and flags (the cache is valid for those only).
+CLI_JAR=bjoern-undertow/target/bjoern.jar
+FOOTPRINT=bench/target/footprint
+
+java25_home() {
+    local d dirs=(/usr/lib/jvm/* /usr/local/lib/jvm/* /opt/java/* /opt/*)
+    [[ -z ${JAVA25_HOME:-} ]] || dirs=("$JAVA25_HOME")
+    for d in "${dirs[@]}"; do
+        [[ -x $d/bin/jlink && -x $d/bin/java ]] && grep -q '^JAVA_VERSION="25' "$d/release" 2>/dev/null &&
+            { echo "$d"; return; }
+    done
+    die "the footprint part needs a JDK 25 with jlink; set JAVA25_HOME to its folder (now \"${JAVA25_HOME:-}\")"
+}
+
+# start_cli JAVA FLAGS: the command line serving the bench's hello world on a free port, pinned to SERVER_CPU,
+# until "/" answers 200. Sets SERVER_PID, SERVER_PORT and STARTUP_MS (exec to the first 200) as start_server.
+start_cli() {
+    local java=$1 flags=$2 out="$TMP/cli.$RANDOM" t0 t1 deadline=$((SECONDS + 60))
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086 # the flags are words
+    taskset -c "$SERVER_CPU" "$java" $flags -cp "$CLI_CP" dev.bjoern.undertow.Main -p 0 \
+        dev.bjoern.bench.BenchServer:app >"$out.out" 2>"$out.err" &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    SERVER_PORT=
+    until [[ -n $SERVER_PORT ]]; do
+        kill -0 "$SERVER_PID" 2>/dev/null || die "the command line exited: $(cat "$out.err")"
+        (( SECONDS < deadline )) || die "the command line did not print its serving line within 60 s"
+        sleep 0.002
+        SERVER_PORT=$(sed -n 's|^bjoern: serving .* on http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$out.err")
+    done
+    until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$SERVER_PORT/") == 200 ]]; do
+        (( SECONDS < deadline )) || die "the command line did not answer 200 within 60 s"
+        sleep 0.002
+    done
+    t1=$(date +%s%N)
+    STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+    CLI_ERR=$out.err
+}
+
+# lean_runtime JDK: makes (or reuses) the jlink runtime and the AOT cache, trained by a run of the lean launch
+# that serves a 200, a 400 and a second of wrk, then gets SIGTERM: the JVM writes the cache as it exits.
+lean_runtime() {
+    local jdk=$1 code
+    if [[ -x $FOOTPRINT/runtime/bin/java && -f $FOOTPRINT/app.aot && $FOOTPRINT/app.aot -nt $CLI_JAR &&
+            $FOOTPRINT/app.aot -nt $APP_JAR && $FOOTPRINT/app.aot -nt $jdk/release &&
+            $(cat "$FOOTPRINT/made-with" 2>/dev/null) == "$jdk $LEAN_MODULES $LEAN_FLAGS" ]]; then
+        return
+    fi
+    rm -rf "$FOOTPRINT"
+    mkdir -p "$FOOTPRINT"
+    echo "making the lean runtime and its AOT cache in $FOOTPRINT ..." >&2
+    "$jdk/bin/jlink" --add-modules "$LEAN_MODULES" --strip-debug --no-man-pages --no-header-files \
+        --compress zip-6 --output "$FOOTPRINT/runtime"
+    start_cli "$FOOTPRINT/runtime/bin/java" "-XX:AOTCacheOutput=$FOOTPRINT/app.aot $LEAN_FLAGS"
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/%zz")
+    [[ $code == 400 ]] || die "the lean runtime answered a bad path with $code, not 400"
+    taskset -c "$CLIENT_CPU" wrk -t1 -c16 -d1s "http://127.0.0.1:$SERVER_PORT/" >/dev/null
+    stop "$SERVER_PID"
+    [[ $STOP_RC == 0 && -f $FOOTPRINT/app.aot ]] ||
+        die "the training run exited with $STOP_RC and wrote no AOT cache: $(cat "$CLI_ERR")"
+    echo "$jdk $LEAN_MODULES $LEAN_FLAGS" >"$FOOTPRINT/made-with"
+}
+
+footprint() {
+    local jdk i kind default_ms=() default_rss=() lean_ms=() lean_rss=() d_pid d_port l_pid l_port d_rps=() l_rps=()
+    local lean_java default_java lean_flags
+    jdk=$(java25_home)
+    APP_JAR=$(find bench/target -maxdepth 1 -name 'bjoern-bench-[0-9]*.jar' ! -name '*-sources.jar' | head -1)
+    [[ -f $CLI_JAR && -n $APP_JAR ]] || die "$CLI_JAR or the bench module's jar is missing; build with BUILD=auto"
+    CLI_CP=$CLI_JAR:$APP_JAR
+    lean_runtime "$jdk"
+    default_java=$jdk/bin/java
+    lean_java=$FOOTPRINT/runtime/bin/java
+    lean_flags="-XX:AOTCache=$FOOTPRINT/app.aot $LEAN_FLAGS"
+    for ((i = 0; i < STARTS; i++)); do
+        for kind in $( ((i % 2 == 0)) && echo "default lean" || echo "lean default"); do
+            if [[ $kind == default ]]; then
+                start_cli "$default_java" ""
+                default_ms+=("$STARTUP_MS"); default_rss+=("$(rss_kib "$SERVER_PID")")
+            else
+                start_cli "$lean_java" "$lean_flags"
+                lean_ms+=("$STARTUP_MS"); lean_rss+=("$(rss_kib "$SERVER_PID")")
+            fi
+            stop "$SERVER_PID"
+        done
+    done
+    # Throughput: both launches up at once, 3 rounds of 2 s each at 16 keep-alive connections, alternating.
+    start_cli "$default_java" ""; d_pid=$SERVER_PID; d_port=$SERVER_PORT
+    start_cli "$lean_java" "$lean_flags"; l_pid=$SERVER_PID; l_port=$SERVER_PORT
+    run_wrk "$d_pid" "$d_port" / 16 "" 1s
+    run_wrk "$l_pid" "$l_port" / 16 "" 1s
+    for ((i = 0; i < 3; i++)); do
+        for kind in $( ((i % 2 == 0)) && echo "default lean" || echo "lean default"); do
+            if [[ $kind == default ]]; then
+                run_wrk "$d_pid" "$d_port" / 16 "" 2s; d_rps+=("$RPS")
+            else
+                run_wrk "$l_pid" "$l_port" / 16 "" 2s; l_rps+=("$RPS")
+            fi
+        done
+    done
+    stop "$d_pid"; stop "$l_pid"
+    local dr lr
+    dr=$(median "${d_rps[@]}"); lr=$(median "${l_rps[@]}")
+    echo "### Footprint: the command line on JDK 25, default and lean launch (median of $STARTS cold starts each)"
+    echo
+    echo "- default: \`java -cp bjoern.jar:app.jar dev.bjoern.undertow.Main\` on $("$default_java" -version 2>&1 | head -1)"
+    echo "- lean: a jlink runtime of $LEAN_MODULES ($(du -sk "$FOOTPRINT/runtime" | cut -f1) KiB)," \
+        "an AOT cache trained on the app ($(( $(stat -c %s "$FOOTPRINT/app.aot") / 1024 )) KiB), and \`$LEAN_FLAGS\`"
+    printf -- '- throughput, keep-alive, 16 connections, median of 3 runs of 2 s: lean %.0f req/s, default %.0f req/s,' \
+        "$lr" "$dr"
+    echo " lean/default $(ratio "$lr" "$dr")"
+    echo
+    echo "footprint default startup_ms=$(median "${default_ms[@]}") rss_kib=$(median "${default_rss[@]}")"
+    echo "footprint lean startup_ms=$(median "${lean_ms[@]}") rss_kib=$(median "${lean_rss[@]}")"
 }
 
 header
