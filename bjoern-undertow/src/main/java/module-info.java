@@ -18,7 +18,9 @@ module dev.bjoern.undertow {
     // statsd output: optional, present in bjoern-statsd.jar or added by the application.
     requires static micrometer.registry.statsd;
     requires com.grack.nanojson;
+    // JBoss Logging writes to java.util.logging by default, and the loops quiet XNIO's logger there.
     requires java.logging;
+    // XNIO's classes name JMX types (its MXBeans), and Micrometer's JVM meters read the platform's beans.
     requires java.management;
     // sun.misc.Signal: SIGTERM and SIGINT stop the server gracefully.
     requires jdk.unsupported;

@@ -34,6 +34,9 @@ import java.util.Objects;
  * on an HTTP/1.x connection is decoded by this handler from the connection's bytes, not by the host's
  * Undertow. bjoern-api/SPEC.md, section 3, has every rule, and what a host's Undertow decides before this
  * handler runs.
+ *
+ * <p>The host's Undertow brings its own XNIO provider ({@code org.jboss.xnio:xnio-nio}); this library does not,
+ * as its server runs on loops of its own.
  */
 public final class WsgiHandler implements HttpHandler {
     /** The default request body limit: 10 MiB. */
