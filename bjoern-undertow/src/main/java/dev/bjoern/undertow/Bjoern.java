@@ -205,6 +205,17 @@ public final class Bjoern {
         serve(statsd, null);
     }
 
+    /** Closes {@code app}, if it is closeable, after serving it failed to start; what close() throws joins {@code failure}. */
+    static void closeAfterFailure(WsgiApplication app, Throwable failure) {
+        if (app instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception | LinkageError e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
     /** The one line serving prints: {@code bjoern: serving [APP ]on WHERE}. */
     static String servingLine(String app, String where) {
         return "bjoern: serving " + (app == null ? "" : app + " ") + "on " + where;
@@ -252,7 +263,13 @@ public final class Bjoern {
         SignalHandler previousInt = Signal.handle(new Signal("INT"), handler);
         SignalHandler previousTerm = Signal.handle(new Signal("TERM"), handler);
         try {
-            server.start();
+            try {
+                server.start();
+            } catch (IOException | RuntimeException e) {
+                // Nothing was served: the application made for it is closed all the same.
+                closeAfterFailure(served, e);
+                throw e;
+            }
             System.err.println(servingLine(app, server.where()));
             stop.await();
             server.close();
@@ -268,12 +285,18 @@ public final class Bjoern {
                 running = false;
             }
         }
-        // Once the drain is over (or its deadline passed), as a servlet container destroys its servlets.
+        // Once the drain is over, as a servlet container destroys its servlets; not while a request still runs
+        // in it past the drain's deadline.
         if (second.get() == 0 && served instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the application failed: " + e, e);
+            if (!server.loopsEnded()) {
+                System.err.println("bjoern: the application was not closed: a request was still running in it"
+                        + " when the drain timeout passed");
+            } else {
+                try {
+                    closeable.close();
+                } catch (Exception | LinkageError e) {
+                    throw new IllegalStateException("closing the application failed: " + e, e);
+                }
             }
         }
         return second.get();

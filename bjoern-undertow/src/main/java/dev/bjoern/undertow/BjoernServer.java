@@ -324,6 +324,14 @@ public final class BjoernServer implements AutoCloseable {
         stop(0);
     }
 
+    /**
+     * Whether every IO thread has ended: false after a stop whose deadline passed while the application was
+     * still running a request on one of them (it runs on; the server will not wait for it).
+     */
+    synchronized boolean loopsEnded() {
+        return worker == null || worker.isTerminated();
+    }
+
     private void stop(long drainNanos) throws IOException {
         XnioWorker running;
         OpenConnections[] open;

@@ -96,7 +96,8 @@ public final class Main {
 
             BJOERN_CMD_ARGS="--workers 2 --access-log -" in the environment holds options read
             before the command line's, split as a shell would (whitespace, '...', "..."); where
-            both set an option, the command line wins.
+            both set an option, the command line wins (--classpath entries add up, the
+            environment's first). --help and --version belong on the command line only.
 
             Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
             systemd-socket-activate), the socket passed as fd 3 is served, and the options that
@@ -109,8 +110,9 @@ public final class Main {
             Stopping: on SIGINT or SIGTERM the server stops accepting (new connections are
             refused), closes idle keep-alive connections, lets the requests under way finish for
             up to --drain-timeout (each response then closes its connection), closes APP if it
-            is AutoCloseable (a servlet app destroys its servlets), and exits. A second SIGINT or
-            SIGTERM stops at once.
+            is AutoCloseable (a servlet app destroys its servlets; not while a request still runs
+            in it past the timeout: a line says so), and exits. A second SIGINT or SIGTERM stops
+            at once. If serving cannot start (the port is taken...), APP is closed too.
 
             Exit status:
               0         stopped by SIGINT or SIGTERM; or --help, --version
@@ -168,6 +170,7 @@ public final class Main {
             return 1;
         }
         BjoernServer.Builder settings;
+        WsgiApplication app = null;
         try {
             if (options.inetd) {
                 // stdout is the listening socket too: keep every byte of output off it.
@@ -181,7 +184,7 @@ public final class Main {
                 loader = AppClasspath.loader(options.classpath, Main.class.getClassLoader());
                 Thread.currentThread().setContextClassLoader(loader);
             }
-            WsgiApplication app = AppSpec.load(options.appSpec, options.appOptions, loader);
+            app = AppSpec.load(options.appSpec, options.appOptions, loader);
             settings = settings(app, host, options);
             if (inherited >= 0) {
                 settings.fd(inherited);
@@ -192,23 +195,32 @@ public final class Main {
             System.err.println("bjoern: " + AppSpec.missingClass(options.appSpec, e.typeName()));
             return 2;
         } catch (IllegalArgumentException e) {
+            Bjoern.closeAfterFailure(app, e);
             return usageError(e.getMessage());
         } catch (IllegalStateException e) {
+            Bjoern.closeAfterFailure(app, e);
             System.err.println("bjoern: " + e.getMessage());
             (e.getCause() != null ? e.getCause() : e).printStackTrace();
             return 1;
         } catch (UnsupportedOperationException e) {
+            Bjoern.closeAfterFailure(app, e);
             System.err.println("bjoern: " + e.getMessage());
             return 1;
         }
 
         OutputStream accessLog = null;
         try {
-            if (options.accessLog != null) {
-                accessLog = options.accessLog.equals("-") ? System.out : openAccessLog(options.accessLog);
-                settings.accessLog(accessLog);
+            try {
+                if (options.accessLog != null) {
+                    accessLog = options.accessLog.equals("-") ? System.out : openAccessLog(options.accessLog);
+                    settings.accessLog(accessLog);
+                }
+                Bjoern.listen(settings);
+            } catch (IOException | RuntimeException e) {
+                // Not served: the application made for it is closed (serve() does so for what fails in it).
+                Bjoern.closeAfterFailure(app, e);
+                throw e;
             }
-            Bjoern.listen(settings);
             int second = Bjoern.serve(null, options.appSpec);
             return second == 0 ? 0 : 128 + second;
         } catch (IOException | UnsupportedOperationException e) {
@@ -373,6 +385,10 @@ public final class Main {
         String appSpec;
         final List<String> appOptions = new ArrayList<>();
 
+        /** Options that take no value: {@code --reuse-port=false} must not turn SO_REUSEPORT on. */
+        private static final java.util.Set<String> FLAGS = java.util.Set.of("--help", "--version", "--reuse-port",
+                "--inetd");
+
         /** Where options come from before the command line's, as gunicorn's GUNICORN_CMD_ARGS. */
         static final String ENVIRONMENT = "BJOERN_CMD_ARGS";
 
@@ -381,6 +397,12 @@ public final class Main {
          * an option set in both takes the command line's value.
          */
         static Options parse(String environment, String[] args) {
+            // --help and --version on the command line answer whatever the environment holds.
+            Options commandLine = new Options();
+            commandLine.read(args, true);
+            if (commandLine.help || commandLine.version) {
+                return commandLine;
+            }
             Options options = new Options();
             if (environment != null) {
                 try {
@@ -389,12 +411,7 @@ public final class Main {
                     throw new IllegalArgumentException(ENVIRONMENT + ": " + e.getMessage(), e);
                 }
             }
-            if (!options.help && !options.version) {
-                options.read(args, true);
-            }
-            if (options.help || options.version) {
-                return options;
-            }
+            options.read(args, true);
             if (options.reusePort && options.host.startsWith("unix:")) {
                 throw new IllegalArgumentException("--reuse-port shares a TCP port; it does not apply to "
                         + options.host);
@@ -408,7 +425,7 @@ public final class Main {
         /**
          * Reads bjoern's options up to the first argument that is not one, APP (or up to "--", which ends them);
          * APP and everything after it go to the application, unread. {@code --help} and {@code --version} end
-         * the reading too.
+         * the reading; in the environment ({@code withApp} false) they are refused.
          */
         private void read(String[] args, boolean withApp) {
             for (int i = 0; i < args.length; i++) {
@@ -428,12 +445,16 @@ public final class Main {
                 int equals = arg.startsWith("--") ? arg.indexOf('=') : -1;
                 String name = equals > 0 ? arg.substring(0, equals) : arg;
                 String inline = equals > 0 ? arg.substring(equals + 1) : null;
+                if (inline != null && FLAGS.contains(name)) {
+                    throw new IllegalArgumentException(name + " takes no value, got \"" + arg + "\"");
+                }
                 switch (name) {
-                    case "-h", "--help":
-                        help = true;
-                        return;
-                    case "--version":
-                        version = true;
+                    case "-h", "--help", "--version":
+                        if (!withApp) {
+                            throw new IllegalArgumentException(name + " is for the command line");
+                        }
+                        help = !name.equals("--version");
+                        version = !help;
                         return;
                     case "--classpath":
                         classpath.add(inline != null ? inline : value(args, ++i, name));

@@ -74,4 +74,21 @@ class CliEnvironmentTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode();
     }
+
+    @Test
+    void versionAndHelpOnTheCommandLineAnswerWhateverTheEnvironmentHolds() throws Exception {
+        try (Cli cli = start("--wokers 2", "--version")) {
+            assertEquals(0, cli.awaitExit());
+            assertEquals("bjoern " + RequestEnviron.VERSION + "\n", cli.stdout());
+        }
+    }
+
+    @Test
+    void versionInTheEnvironmentIsRefused() throws Exception {
+        try (Cli cli = start("--version", APP)) {
+            assertEquals(2, cli.awaitExit());
+            assertEquals("bjoern: BJOERN_CMD_ARGS: --version is for the command line\n"
+                    + "Run with --help for the options.\n", cli.stderr());
+        }
+    }
 }

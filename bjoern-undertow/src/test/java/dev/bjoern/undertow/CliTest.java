@@ -118,6 +118,42 @@ class CliTest {
     }
 
     @Test
+    void doesNotCloseAnAppThatIsStillRunningARequestWhenTheDrainTimesOut() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--drain-timeout", "0.2", APPS + "Closing:app")) {
+            int port = Integer.parseInt(cli.awaitServing().group(4));
+            try (RawHttp stuck = new RawHttp(port)) {
+                stuck.send("GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n");
+                cli.awaitStderr("stuck in a request");
+                cli.signal("TERM");
+                assertEquals(0, cli.awaitExit());
+            }
+            assertEquals("", cli.stdout(), "closed while a request still ran in it");
+            assertTrue(cli.stderr().endsWith("bjoern: the application was not closed: a request was still running"
+                    + " in it when the drain timeout passed\n"), cli.stderr());
+        }
+    }
+
+    @Test
+    void closesTheAppWhenServingFailsToStartAfterItWasMade() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"));
+                Cli cli = Cli.start("-p", Integer.toString(taken.getLocalPort()), APPS + "Closing:app")) {
+            assertEquals(1, cli.awaitExit());
+            assertEquals("closed\n", cli.stdout());
+            assertTrue(cli.stderr().startsWith("bjoern: "), cli.stderr());
+        }
+    }
+
+    @Test
+    void aFlagTakesNoValue() throws Exception {
+        try (Cli cli = Cli.start("--reuse-port=false", APPS + "Apps:field")) {
+            assertEquals(2, cli.awaitExit());
+            assertEquals("bjoern: --reuse-port takes no value, got \"--reuse-port=false\"\n"
+                    + "Run with --help for the options.\n", cli.stderr());
+        }
+    }
+
+    @Test
     void stopsOnSigintWithExitCodeZero() throws Exception {
         try (Cli cli = Cli.start("-p", "0", APPS + "Apps:field")) {
             assertEquals("from a field", get(cli.awaitServing().group(2)));

@@ -16,6 +16,11 @@ public final class Closing implements WsgiApplication, AutoCloseable {
 
     @Override
     public Iterable<byte[]> call(Map<String, Object> environ, StartResponse startResponse) throws Exception {
+        if ("/stuck".equals(environ.get("PATH_INFO"))) {
+            // A request that never ends: the drain's deadline passes with it still running here.
+            System.err.println("stuck in a request");
+            new java.util.concurrent.CountDownLatch(1).await();
+        }
         startResponse.call("200 OK", List.of(Map.entry("Content-Type", "text/plain")));
         return List.of("open".getBytes(StandardCharsets.US_ASCII));
     }
