@@ -466,7 +466,11 @@ public final class Main {
                         port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
                         break;
                     case "--uds":
-                        host = "unix:" + (inline != null ? inline : value(args, ++i, "--uds"));
+                        String path = inline != null ? inline : value(args, ++i, "--uds");
+                        if (path.isEmpty()) {
+                            throw new IllegalArgumentException("--uds needs the path of a socket file");
+                        }
+                        host = "unix:" + path;
                         break;
                     case "--socket-mode":
                         socketMode = inline != null ? inline : value(args, ++i, "--socket-mode");
