@@ -145,6 +145,15 @@ class CliTest {
     }
 
     @Test
+    void anEmptySocketPathNamesTheOption() throws Exception {
+        try (Cli cli = Cli.start("--uds=", APPS + "Apps:field")) {
+            assertEquals(2, cli.awaitExit());
+            assertEquals("bjoern: --uds needs the path of a socket file\nRun with --help for the options.\n",
+                    cli.stderr());
+        }
+    }
+
+    @Test
     void aFlagTakesNoValue() throws Exception {
         try (Cli cli = Cli.start("--reuse-port=false", APPS + "Apps:field")) {
             assertEquals(2, cli.awaitExit());
