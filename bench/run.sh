@@ -133,26 +133,37 @@ stop() {
 # start_server KIND FLAGS [ARG...]: starts a server pinned to SERVER_CPU on a free port, waits until "/" answers
 # 200. Sets SERVER_PID, SERVER_PORT and STARTUP_MS (process start to the first 200, as seen by curl).
 start_server() {
-    local kind=$1 flags=$2 out="$TMP/$1.$RANDOM" t0 t1 deadline=$((SECONDS + 60))
+    local kind=$1 flags=$2 out="$TMP/$1.$RANDOM" t0
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # the flags are words
     taskset -c "$SERVER_CPU" java $flags -cp "$JAR" "$MAIN" "$kind" 0 "${@:3}" >"$out.out" 2>"$out.err" &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
+    await_serving "the $kind server" "$out" "$t0" listening_port
+}
+
+# await_serving WHAT OUT T0 PORT_OF: waits, 60 s at most, until "PORT_OF OUT" prints SERVER_PID's port and "/"
+# answers 200 there; dies naming WHAT if it exits first. Sets SERVER_PORT, and STARTUP_MS from T0 (date +%s%N).
+await_serving() {
+    local what=$1 out=$2 t0=$3 port_of=$4 t1 deadline=$((SECONDS + 60))
     SERVER_PORT=
     until [[ -n $SERVER_PORT ]]; do
-        kill -0 "$SERVER_PID" 2>/dev/null || die "the $kind server exited: $(cat "$out.err")"
-        (( SECONDS < deadline )) || die "the $kind server did not print its port within 60 s"
-        sleep 0.005
-        SERVER_PORT=$(awk '$1 == "listening" { print $2; exit }' "$out.out")
+        kill -0 "$SERVER_PID" 2>/dev/null || die "$what exited: $(cat "$out.err")"
+        (( SECONDS < deadline )) || die "$what did not print its port within 60 s"
+        sleep 0.002
+        SERVER_PORT=$("$port_of" "$out")
     done
     until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$SERVER_PORT/") == 200 ]]; do
-        (( SECONDS < deadline )) || die "the $kind server did not answer 200 within 60 s"
-        sleep 0.005
+        (( SECONDS < deadline )) || die "$what did not answer 200 within 60 s"
+        sleep 0.002
     done
     t1=$(date +%s%N)
     STARTUP_MS=$(( (t1 - t0) / 1000000 ))
 }
+
+# The port a bench server prints on stdout ("listening PORT"), and the one in the command line's serving line.
+listening_port() { awk '$1 == "listening" { print $2; exit }' "$1.out"; }
+serving_port() { sed -n 's|^bjoern: serving .* on http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$1.err"; }
 
 rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 
@@ -538,26 +549,14 @@ java25_home() {
 # start_cli JAVA FLAGS: the command line serving the bench's hello world on a free port, pinned to SERVER_CPU,
 # until "/" answers 200. Sets SERVER_PID, SERVER_PORT and STARTUP_MS (exec to the first 200) as start_server.
 start_cli() {
-    local java=$1 flags=$2 out="$TMP/cli.$RANDOM" t0 t1 deadline=$((SECONDS + 60))
+    local java=$1 flags=$2 out="$TMP/cli.$RANDOM" t0
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # the flags are words
     taskset -c "$SERVER_CPU" "$java" $flags -cp "$CLI_CP" dev.bjoern.undertow.Main -p 0 \
         dev.bjoern.bench.BenchServer:app >"$out.out" 2>"$out.err" &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
-    SERVER_PORT=
-    until [[ -n $SERVER_PORT ]]; do
-        kill -0 "$SERVER_PID" 2>/dev/null || die "the command line exited: $(cat "$out.err")"
-        (( SECONDS < deadline )) || die "the command line did not print its serving line within 60 s"
-        sleep 0.002
-        SERVER_PORT=$(sed -n 's|^bjoern: serving .* on http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$out.err")
-    done
-    until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$SERVER_PORT/") == 200 ]]; do
-        (( SECONDS < deadline )) || die "the command line did not answer 200 within 60 s"
-        sleep 0.002
-    done
-    t1=$(date +%s%N)
-    STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+    await_serving "the command line" "$out" "$t0" serving_port
     CLI_ERR=$out.err
 }
 
