@@ -47,16 +47,15 @@ final class Loops extends XnioWorker {
 
     private final Loop[] loops;
     private final ThreadPoolExecutor tasks;
-    private final CountDownLatch ended;
-    /** Loops still running: the one that ends last runs the termination task. */
+    /** Loops still running: the one that ends last runs the termination task, then opens {@link #terminated}. */
     private final AtomicInteger running;
+    private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean shutdown;
 
     private Loops(Builder builder) {
         super(builder);
         tasks = (ThreadPoolExecutor) builder.getExternalExecutorService();
         loops = new Loop[builder.getWorkerIoThreads()];
-        ended = new CountDownLatch(loops.length);
         running = new AtomicInteger(loops.length);
         try {
             for (int i = 0; i < loops.length; i++) {
@@ -115,19 +114,21 @@ final class Loops extends XnioWorker {
 
     /** A loop's thread ended. */
     void ended(Loop loop) {
-        if (running.decrementAndGet() == 0) {
-            tasks.shutdown();
-            Runnable terminated = getTerminationTask();
-            try {
-                if (terminated != null) {
-                    terminated.run();
-                }
-            } catch (Throwable t) {
-                loop.getUncaughtExceptionHandler().uncaughtException(loop, t);
-            }
+        if (running.decrementAndGet() > 0) {
+            return;
         }
-        // After the termination task: awaitTermination() returns once it has run.
-        ended.countDown();
+        tasks.shutdown();
+        Runnable task = getTerminationTask();
+        try {
+            if (task != null) {
+                task.run();
+            }
+        } catch (Throwable t) {
+            loop.failed(t);
+        } finally {
+            // After the termination task: awaitTermination() returns once it has run.
+            terminated.countDown();
+        }
     }
 
     @Override
@@ -151,17 +152,17 @@ final class Loops extends XnioWorker {
 
     @Override
     public boolean isTerminated() {
-        return ended.getCount() == 0;
+        return terminated.getCount() == 0;
     }
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return ended.await(timeout, unit);
+        return terminated.await(timeout, unit);
     }
 
     @Override
     public void awaitTermination() throws InterruptedException {
-        ended.await();
+        terminated.await();
     }
 
     @Override
