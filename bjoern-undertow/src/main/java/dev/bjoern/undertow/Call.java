@@ -11,6 +11,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -18,13 +19,23 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.RandomAccess;
+import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
+import org.xnio.channels.StreamSinkChannel;
 
 /**
- * One call of the application: start_response and the write callable, pulling the body, choosing how it
- * is framed, and ending it, exactly once, by success, application error or a connection gone away.
+ * One request's call of the application, the one object of ours a request costs: start_response and the write
+ * callable, pulling the body, choosing how it is framed, writing it, and ending it, exactly once, by success,
+ * application error or a connection gone away.
+ *
+ * <p>The body goes out without ever blocking the IO thread and without holding more than one chunk: the next
+ * chunk is pulled only when the previous one is fully written; when the socket is full the call parks until
+ * it drains. A file body goes out zero-copy from the file. The final flush happens in the same turn as the
+ * last write, so the end of a chunked body never waits for another event.
  */
-final class Call implements StartResponse, Write {
+final class Call implements StartResponse, Write, ChannelListener<StreamSinkChannel> {
+    private static final int RETAINED_AT_MOST = 64 * 1024;
+
     private final WsgiHandler handler;
     private final HttpServerExchange exchange;
     private final Map<String, Object> environ;
@@ -45,13 +56,31 @@ final class Call implements StartResponse, Write {
     /** ...or else its iterator. */
     private Iterator<byte[]> chunks;
     private boolean ended;
-    private boolean parked;
+    /** Known to {@link InFlight}: the call waits for its socket or its body. */
+    private boolean inFlight;
     private final long started;
     /** The body's iterator when it is a PendingBody (SPEC.md 6): asked before each pull. */
     private PendingBody pending;
     /** What continues a pending body on the IO thread: the first pull, then the writer. */
     private Runnable resume;
     private Runnable wake;
+
+    // The body on its way out, from send().
+    private StreamSinkChannel channel;
+    /** Bytes the Content-Length still promises, or -1 when the body is not length-delimited. */
+    private long unsent;
+    /** The chunk pulled before the headers went out, until it is taken. */
+    private byte[] first;
+    private ByteBuffer current;
+    private FileChannel file;
+    private long filePosition;
+    private long fileRemaining;
+    private boolean shutdown;
+    /** This call is the channel's write listener. */
+    private boolean listening;
+    private boolean headersOut;
+    /** The body's next chunk is not made yet: {@link #wake()} resumes the writing when it is. */
+    private boolean waitingForBody;
 
     /** Stands for "no chunk yet" from a pending body; compared by identity. */
     static final byte[] NOT_READY = new byte[0];
@@ -66,8 +95,6 @@ final class Call implements StartResponse, Write {
     }
 
     void run() {
-        FileChannel file = null;
-        long filePosition = 0;
         long fileLength = 0;
         try {
             body = handler.app.call(environ, this);
@@ -93,7 +120,7 @@ final class Call implements StartResponse, Write {
             return;
         }
         if (file != null) {
-            send(null, file, filePosition, fileLength);
+            send(null, fileLength);
         } else {
             pullFirst();
         }
@@ -121,10 +148,10 @@ final class Call implements StartResponse, Write {
             fail(t);
             return;
         }
-        send(first, null, 0, 0);
+        send(first, 0);
     }
 
-    private void send(byte[] first, FileChannel file, long filePosition, long fileLength) {
+    private void send(byte[] first, long fileLength) {
         long declaredLength;
         try {
             if (status == null) {
@@ -147,20 +174,21 @@ final class Call implements StartResponse, Write {
             }
             first = written.poll();
         }
-        long fileCount = file == null ? 0 : contentLength >= 0 ? Math.max(0, contentLength - writtenBytes) : fileLength;
-        BodyWriter writer = new BodyWriter(this, exchange.getResponseChannel(), declaredLength, first, file,
-                filePosition, fileCount);
+        fileRemaining = file == null ? 0 : contentLength >= 0 ? Math.max(0, contentLength - writtenBytes) : fileLength;
+        channel = exchange.getResponseChannel();
+        unsent = declaredLength < 0 ? -1 : declaredLength - fileRemaining;
+        this.first = first;
         if (pending != null) {
-            resume = writer::run;
+            resume = this::write;
         }
-        writer.run();
+        write();
     }
 
     /**
      * The pending body's next chunk is not made yet: keep the exchange open when the handler returns, watch
      * the connection, and serve others until the body calls {@link #wake()}.
      */
-    void waitForBody() {
+    private void waitForBody() {
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
         if (watch != null) {
             // The application is making the body: no timeout, however long it takes (a long poll, events).
@@ -243,7 +271,7 @@ final class Call implements StartResponse, Write {
      * The next bytes to send, or null at the end of the body, or {@link #NOT_READY} when a pending body has
      * no chunk yet (the writer resumes when it has); bytes from the write callable come first.
      */
-    byte[] nextChunk() {
+    private byte[] nextChunk() {
         if (bodyless) {
             return null;
         }
@@ -336,28 +364,140 @@ final class Call implements StartResponse, Write {
         }
     }
 
+    @Override
+    public void handleEvent(StreamSinkChannel channel) {
+        write();
+    }
+
+    /** Writes what the socket takes; parks the call when it is full or the body not ready, ends it when done. */
+    private void write() {
+        try {
+            if (!shutdown) {
+                if (!writeBody()) {
+                    if (waitingForBody) {
+                        waitingForBody = false;
+                        if (listening) {
+                            channel.suspendWrites();
+                        }
+                        waitForBody();
+                    } else {
+                        waitForSocket();
+                    }
+                    return;
+                }
+                shutdown = true;
+                channel.shutdownWrites();
+            }
+            if (!channel.flush()) {
+                waitForSocket();
+                return;
+            }
+        } catch (IOException peerGone) {
+            abort(null);
+            return;
+        } catch (Throwable appError) {
+            abort(appError);
+            return;
+        }
+        if (listening) {
+            channel.suspendWrites();
+        }
+        finished();
+    }
+
+    /** @return true when the whole body is written, false when the socket is full or the body not ready */
+    private boolean writeBody() throws IOException {
+        while (true) {
+            if (current != null) {
+                if (!headersOut) {
+                    // With the headers pending, Undertow writes them and a chunk too large for its buffer
+                    // in one gathering write, and keeps the chunk referenced until the connection's next
+                    // response: an idle connection would hold it. Past 64 KiB, the headers go out first.
+                    if (current.remaining() > RETAINED_AT_MOST && !channel.flush()) {
+                        return false;
+                    }
+                    headersOut = true;
+                }
+                while (current.hasRemaining()) {
+                    if (channel.write(current) == 0) {
+                        return false;
+                    }
+                }
+                current = null;
+            }
+            byte[] next = first != null ? first : nextChunk();
+            first = null;
+            if (next == NOT_READY) {
+                waitingForBody = true;
+                return false;
+            } else if (next != null) {
+                current = take(next);
+            } else if (unsent > 0) {
+                throw new IllegalStateException("the body ended " + unsent + " bytes short of its Content-Length");
+            } else if (fileRemaining > 0) {
+                return writeFile();
+            } else {
+                return true;
+            }
+        }
+    }
+
+    /** Checks a chunk against the Content-Length: the framing must never carry more than it promised. */
+    private ByteBuffer take(byte[] chunk) {
+        if (unsent >= 0 && (unsent -= chunk.length) < 0) {
+            throw new IllegalStateException("the body is longer than its Content-Length");
+        }
+        return ByteBuffer.wrap(chunk);
+    }
+
+    private boolean writeFile() throws IOException {
+        // Undertow's response conduit, while the headers are pending, fills its buffer from the file with a
+        // plain read that ignores position and count: flush the headers first.
+        if (!channel.flush()) {
+            return false;
+        }
+        while (fileRemaining > 0) {
+            long sent = channel.transferFrom(file, filePosition, fileRemaining);
+            if (sent == 0) {
+                if (filePosition >= file.size()) {
+                    throw new IllegalStateException("the file body ended " + fileRemaining
+                            + " bytes short of its Content-Length");
+                }
+                return false;
+            }
+            filePosition += sent;
+            fileRemaining -= sent;
+        }
+        return true;
+    }
+
     /**
-     * The response waits for the socket to drain, again: counted, the send timeout runs from now, and the
-     * connection is watched until the call ends.
+     * The socket is full, again: counted, the send timeout runs from now (from the last time it was full),
+     * and the connection is watched until the call ends.
      */
-    void waiting() {
+    private void waitForSocket() {
         handler.metrics.responseWaiting();
         if (watch != null) {
             watch.waiting();
         }
         parked();
+        if (!listening) {
+            listening = true;
+            channel.getWriteSetter().set(this);
+        }
+        channel.resumeWrites();
     }
 
     /** The call waits for its socket or its body: learn if the connection closes meanwhile. */
     private void parked() {
-        if (!parked && !ended) {
-            parked = true;
+        if (!inFlight && !ended) {
+            inFlight = true;
             InFlight.park(exchange.getConnection(), this);
         }
     }
 
     /** The body was sent whole. */
-    void finished() {
+    private void finished() {
         if (!ended) {
             handler.metrics.responseDone(exchange.isPersistent(), started);
         }
@@ -376,7 +516,7 @@ final class Call implements StartResponse, Write {
      *
      * @param appError what the application threw, or null when the connection failed under us
      */
-    void abort(Throwable appError) {
+    private void abort(Throwable appError) {
         handler.metrics.responseAborted(!ended, appError == null);
         end(appError);
         IoUtils.safeClose(exchange.getConnection());
@@ -402,7 +542,7 @@ final class Call implements StartResponse, Write {
             return;
         }
         ended = true;
-        if (parked) {
+        if (inFlight) {
             InFlight.clear(exchange.getConnection(), this);
         }
         if (appError != null) {

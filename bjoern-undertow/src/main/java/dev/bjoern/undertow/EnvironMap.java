@@ -13,9 +13,9 @@ import java.util.Set;
 
 /**
  * environ as a mutable map that costs one array per request. The keys every request has live in fixed
- * slots, filled from a template; the address text (SERVER_NAME, REMOTE_ADDR...) and the request headers
- * (HTTP_*) are made when first read, since most applications read few of them; a HashMap holds the headers
- * and whatever middleware adds. Seen from outside it is an ordinary mutable Map.
+ * slots, filled from a template; the address text (SERVER_NAME, REMOTE_ADDR...), REQUEST_URI with a query
+ * and the request headers (HTTP_*) are made when first read, since most applications read few of them; a
+ * HashMap holds the headers and whatever middleware adds. Seen from outside it is an ordinary mutable Map.
  */
 final class EnvironMap extends AbstractMap<String, Object> {
     static final int REQUEST_METHOD = 0;
@@ -44,6 +44,8 @@ final class EnvironMap extends AbstractMap<String, Object> {
     private static final Object NULL = new Object();
     /** Stands in the address slots until they are first read: most applications never look. */
     private static final Object ADDRESS = new Object();
+    /** Stands in the REQUEST_URI slot until it is first read: joined from its parts only then. */
+    private static final Object URI = new Object();
 
     static {
         KEYS[REQUEST_METHOD] = Environ.REQUEST_METHOD;
@@ -77,6 +79,10 @@ final class EnvironMap extends AbstractMap<String, Object> {
     private ServerConnection connection;
     /** The request headers, until they are first needed as HTTP_* keys in {@link #more}. */
     private HeaderMap headers;
+    /** REQUEST_URI's parts until it is first read (see {@link #setRequestUri}). */
+    private String uriPrefix;
+    private String uriPath;
+    private String uriQuery;
 
     /** A map holding {@code template}'s slots, made by {@link #template()} and filled with {@link #set}. */
     EnvironMap(Object[] template) {
@@ -104,6 +110,21 @@ final class EnvironMap extends AbstractMap<String, Object> {
         slots[SERVER_PORT] = ADDRESS;
         slots[REMOTE_ADDR] = ADDRESS;
         slots[REMOTE_PORT] = ADDRESS;
+    }
+
+    /**
+     * REQUEST_URI, joined when first read: {@code prefix} (an absolute-form target's scheme and authority,
+     * or null), {@code path}, and {@code '?'} and {@code query} unless the query is empty.
+     */
+    void setRequestUri(String prefix, String path, String query) {
+        if (prefix == null && query.isEmpty()) {
+            slots[REQUEST_URI] = path;
+            return;
+        }
+        uriPrefix = prefix;
+        uriPath = path;
+        uriQuery = query;
+        slots[REQUEST_URI] = URI;
     }
 
     /**
@@ -137,6 +158,9 @@ final class EnvironMap extends AbstractMap<String, Object> {
         if (value == ADDRESS) {
             addresses.fill(this, connection);
             value = slots[slot];
+        } else if (value == URI) {
+            String uri = uriQuery.isEmpty() ? uriPath : uriPath + '?' + uriQuery;
+            value = slots[slot] = uriPrefix == null ? uri : uriPrefix + uri;
         }
         return value == NULL ? null : value;
     }

@@ -50,9 +50,12 @@ final class RequestEnviron {
 
     /**
      * @param template from {@link #template}
+     * @param targetPrefix the scheme and authority taken out of an absolute-form target before Undertow
+     *     parsed it, or null
      * @throws IllegalArgumentException when the path has a malformed percent-escape
      */
-    static Map<String, Object> build(HttpServerExchange exchange, Addresses addresses, Object[] template) {
+    static Map<String, Object> build(HttpServerExchange exchange, Addresses addresses, Object[] template,
+            String targetPrefix) {
         EnvironMap environ = new EnvironMap(template);
         environ.set(EnvironMap.REQUEST_METHOD, exchange.getRequestMethod().toString());
         Charset decodedWith = addresses.decodedWith(exchange.getConnection());
@@ -61,8 +64,7 @@ final class RequestEnviron {
         environ.set(EnvironMap.PATH_INFO, pathInfo(exchange, scriptName, decodedWith));
         String query = exchange.getQueryString();
         environ.set(EnvironMap.QUERY_STRING, query);
-        environ.set(EnvironMap.REQUEST_URI, query.isEmpty() ? exchange.getRequestURI()
-                : exchange.getRequestURI() + '?' + query);
+        environ.setRequestUri(targetPrefix, exchange.getRequestURI(), query);
         environ.set(EnvironMap.SERVER_PROTOCOL, exchange.getProtocol().toString());
         environ.setAddresses(addresses, exchange.getConnection());
         environ.set(EnvironMap.WSGI_URL_SCHEME, exchange.getRequestScheme());

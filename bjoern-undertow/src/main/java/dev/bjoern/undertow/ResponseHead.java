@@ -27,7 +27,11 @@ final class ResponseHead {
      */
     private static final Name[] NAMES = new Name[64];
 
-    private record Name(String text, HttpString header) {
+    /**
+     * A checked name, and once for all whether it frames the body: {@code framing} is Content-Length or
+     * Transfer-Encoding when the name is one of them (in any case), else null.
+     */
+    private record Name(String text, HttpString header, HttpString framing) {
     }
 
     /** The status last seen: applications pass the same constant ("200 OK") again and again. */
@@ -80,13 +84,13 @@ final class ResponseHead {
         for (Map.Entry<String, String> header : headers) {
             Name name = name(header, index++);
             String value = value(name.text, header.getValue());
-            if (Headers.CONTENT_LENGTH.equals(name.header)) {
+            if (name.framing == Headers.CONTENT_LENGTH) {
                 if (length >= 0) {
                     throw new IllegalArgumentException("start_response header Content-Length must be given once,"
                             + " got it twice");
                 }
                 length = contentLength(value);
-            } else if (Headers.TRANSFER_ENCODING.equals(name.header)) {
+            } else if (name.framing == Headers.TRANSFER_ENCODING) {
                 throw new IllegalArgumentException("start_response header Transfer-Encoding is hop-by-hop and"
                         + " the server's to set (PEP 3333); give Content-Length or nothing");
             }
@@ -120,7 +124,10 @@ final class ResponseHead {
                         + " digits and !#$%&'*+-.^_`|~), got " + quote(name));
             }
         }
-        known = new Name(name, HttpString.tryFromString(name));
+        HttpString undertowName = HttpString.tryFromString(name);
+        HttpString framing = Headers.CONTENT_LENGTH.equals(undertowName) ? Headers.CONTENT_LENGTH
+                : Headers.TRANSFER_ENCODING.equals(undertowName) ? Headers.TRANSFER_ENCODING : null;
+        known = new Name(name, undertowName, framing);
         NAMES[slot] = known;
         return known;
     }

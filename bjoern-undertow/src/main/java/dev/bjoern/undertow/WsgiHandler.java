@@ -141,10 +141,10 @@ public final class WsgiHandler implements HttpHandler {
             }
             sendContinue = hasBody;
         }
-        String target = null;
+        String targetPrefix = null;
         if (watch != null && watch.start.removedPrefix() != null) {
             // Ours took an absolute-form target's scheme and authority out before the parser read it.
-            target = watch.start.removedPrefix();
+            targetPrefix = watch.start.removedPrefix();
             headers.put(Headers.HOST, watch.start.authority());
         } else if (exchange.isHostIncludedInRequestURI() && !Methods.CONNECT.equals(exchange.getRequestMethod())) {
             // A host's Undertow let an absolute-form target through: its check found the Host value in it.
@@ -157,13 +157,10 @@ public final class WsgiHandler implements HttpHandler {
         }
         Map<String, Object> environ;
         try {
-            environ = RequestEnviron.build(exchange, addresses, environTemplate);
+            environ = RequestEnviron.build(exchange, addresses, environTemplate, targetPrefix);
         } catch (IllegalArgumentException badPath) {
             refuse(exchange, 400);
             return;
-        }
-        if (target != null) {
-            environ.put(Environ.REQUEST_URI, target + environ.get(Environ.REQUEST_URI));
         }
         if (!hasBody) {
             call(exchange, environ, watch);

@@ -64,4 +64,23 @@ class EnvironMapTest {
         }
         assertEquals(Map.of("REQUEST_METHOD", "HEAD", "wsgi.run_once", false), environ);
     }
+
+    @Test
+    void requestUriIsJoinedFromItsPartsWhenFirstReadAndReplaceableBefore() {
+        EnvironMap environ = environ();
+        environ.setRequestUri("http://example", "/p", "q=1");
+        assertTrue(environ.containsKey("REQUEST_URI"));
+        assertEquals("http://example/p?q=1", environ.get("REQUEST_URI"));
+        assertEquals("http://example/p?q=1", new HashMap<>(environ).get("REQUEST_URI"));
+
+        EnvironMap replaced = environ();
+        replaced.setRequestUri(null, "/p", "q=1");
+        assertEquals("/p?q=1", replaced.put("REQUEST_URI", "/x"), "put answers the value it replaced");
+        assertEquals("/x", replaced.get("REQUEST_URI"));
+
+        EnvironMap removed = environ();
+        removed.setRequestUri(null, "/p", "");
+        assertEquals("/p", removed.remove("REQUEST_URI"));
+        assertFalse(removed.containsKey("REQUEST_URI"));
+    }
 }
