@@ -5,6 +5,7 @@ import io.undertow.server.ServerConnection;
 import io.undertow.util.HeaderMap;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -39,7 +40,13 @@ final class EnvironMap extends AbstractMap<String, Object> {
     static final int WSGI_INPUT_TERMINATED = 18;
     static final int WSGI_FILE_WRAPPER = 19;
     private static final String[] KEYS = new String[20];
-    private static final Map<String, Integer> SLOTS = new HashMap<>();
+    /**
+     * Slot numbers by a key's hash, in a table just large enough that no two keys share an entry: finding a
+     * key's slot is one hash (cached in the String), one index and one comparison, by identity for the
+     * constants applications pass.
+     */
+    private static final byte[] SLOTS;
+    private static final int SLOT_MASK;
     /** Stands for a null value in a slot, where null means "no such key". */
     private static final Object NULL = new Object();
     /** Stands in the address slots until they are first read: most applications never look. */
@@ -68,9 +75,32 @@ final class EnvironMap extends AbstractMap<String, Object> {
         KEYS[WSGI_RUN_ONCE] = Environ.WSGI_RUN_ONCE;
         KEYS[WSGI_INPUT_TERMINATED] = Environ.WSGI_INPUT_TERMINATED;
         KEYS[WSGI_FILE_WRAPPER] = Environ.WSGI_FILE_WRAPPER;
-        for (int i = 0; i < KEYS.length; i++) {
-            SLOTS.put(KEYS[i], i);
+        int size = 32;
+        while (!distinct(size)) {
+            size *= 2;
         }
+        SLOTS = new byte[size];
+        SLOT_MASK = size - 1;
+        Arrays.fill(SLOTS, (byte) -1);
+        for (int i = 0; i < KEYS.length; i++) {
+            SLOTS[spread(KEYS[i].hashCode()) & SLOT_MASK] = (byte) i;
+        }
+    }
+
+    private static boolean distinct(int size) {
+        boolean[] taken = new boolean[size];
+        for (String key : KEYS) {
+            int at = spread(key.hashCode()) & (size - 1);
+            if (taken[at]) {
+                return false;
+            }
+            taken[at] = true;
+        }
+        return true;
+    }
+
+    private static int spread(int hash) {
+        return hash ^ hash >>> 16;
     }
 
     private final Object[] slots;
@@ -166,8 +196,11 @@ final class EnvironMap extends AbstractMap<String, Object> {
     }
 
     private static int slot(Object key) {
-        Integer slot = SLOTS.get(key);
-        return slot == null ? -1 : slot;
+        if (!(key instanceof String)) {
+            return -1;
+        }
+        int slot = SLOTS[spread(key.hashCode()) & SLOT_MASK];
+        return slot >= 0 && (KEYS[slot] == key || KEYS[slot].equals(key)) ? slot : -1;
     }
 
     @Override

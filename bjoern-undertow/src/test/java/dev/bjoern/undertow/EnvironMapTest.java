@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -82,5 +83,25 @@ class EnvironMapTest {
         removed.setRequestUri(null, "/p", "");
         assertEquals("/p", removed.remove("REQUEST_URI"));
         assertFalse(removed.containsKey("REQUEST_URI"));
+    }
+
+    @Test
+    void everySlotKeyIsFoundByAnEqualStringAsByTheConstant() {
+        List<String> keys = List.of("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "REQUEST_URI",
+                "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE", "REMOTE_ADDR", "REMOTE_PORT",
+                "wsgi.version", "wsgi.url_scheme", "wsgi.input", "wsgi.errors", "wsgi.multithread",
+                "wsgi.multiprocess", "wsgi.run_once", "wsgi.input_terminated", "wsgi.file_wrapper");
+        EnvironMap environ = new EnvironMap(EnvironMap.template());
+        for (String key : keys) {
+            environ.put(new String(key.toCharArray()), "value of " + key);
+        }
+        environ.put("HTTP_X", "x");
+        assertEquals(keys.size() + 1, environ.size());
+        for (String key : keys) {
+            assertEquals("value of " + key, environ.get(key));
+            assertEquals("value of " + key, environ.get(new String(key.toCharArray())));
+        }
+        assertNull(environ.get("REQUEST_METHOD_"));
+        assertFalse(environ.containsKey("wsgi.versions"));
     }
 }
