@@ -2,13 +2,14 @@
 # Benchmarks our hello world against the same hello world on raw Undertow, Netty 4.1 (epoll) and Jetty 12 core,
 # each on one event loop; docs/benchmarks.md explains it.
 #
-#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd] [footprint]
-#                (no argument: all but statsd and footprint, in order)
+#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd] [footprint] [profile]
+#                (no argument: all but statsd, footprint and profile, in order)
 #
 #   throughput  all four servers side by side, one core each: req/s, p99, CPU per request, our ratio to each peer
 #   multi       the same four with LOOPS event loops each on LOOPS cores, wrk on the rest; skips below 4 cores
 #   startup, idle, large, statsd   ours against raw Undertow (statsd: only when named)
 #   footprint   the command line on JDK 25, launched as is and lean: first 200 and RSS (only when named)
+#   profile     ours under keep-alive load, recorded by JFR: where the IO thread's time goes (only when named)
 #
 # Environment (defaults in brackets):
 #   DURATION [4s]   length of one measured wrk run        WARMUP [3s]   warm-up per scenario and server
@@ -25,6 +26,8 @@
 #   LEAN_MODULES [java.base,java.logging,java.security.sasl,jdk.unsupported]   the lean runtime's modules
 #   LEAN_FLAGS [-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders]
 #                   the lean launch's flags, used to train its AOT cache too
+#   PROFILE_DURATION [15s]  the profile part's recorded wrk run
+#   PROFILE_HOST []  the profile part's Host header (unset: wrk's, 127.0.0.1:PORT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +48,8 @@ LOOPS=${LOOPS:-$(($(nproc) / 2))}
 WRK_THREADS=1
 LEAN_MODULES=${LEAN_MODULES:-java.base,java.logging,java.security.sasl,jdk.unsupported}
 LEAN_FLAGS=${LEAN_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders}
+PROFILE_DURATION=${PROFILE_DURATION:-15s}
+PROFILE_HOST=${PROFILE_HOST:-}
 JAR=bench/target/bjoern-bench.jar
 MAIN=dev.bjoern.bench.BenchServer
 # scenario label | connections | path | "close" to send Connection: close
@@ -70,8 +75,8 @@ parts=("$@")
 (( ${#parts[@]} > 0 )) || parts=(throughput multi startup idle large)
 for part in "${parts[@]}"; do
     case $part in
-        throughput | multi | startup | idle | large | statsd | footprint) ;;
-        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large, statsd or footprint" ;;
+        throughput | multi | startup | idle | large | statsd | footprint | profile) ;;
+        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large, statsd, footprint or profile" ;;
     esac
 done
 # The multi part needs cores for LOOPS server loops and for wrk; where there are too few it says so in one line
@@ -638,6 +643,28 @@ footprint() {
 }
 
 header
+# The profile part: our server under keep-alive load at 64 connections, warmed up, then recorded by JFR with
+# Java and native samples every millisecond, summed up by ProfileSummary (docs/benchmarks.md, "Profile").
+profile() {
+    local jfr=$TMP/profile.jfr args=(-t1 -c64 -d"$PROFILE_DURATION") rps
+    [[ -z $PROFILE_HOST ]] || args+=(-H "Host: $PROFILE_HOST")
+    start_server bjoern "$JVM_FLAGS"
+    run_wrk "$SERVER_PID" "$SERVER_PORT" / 64 "" "$WARMUP"
+    jcmd "$SERVER_PID" JFR.start name=bench settings=profile 'jdk.ExecutionSample#period=1ms' \
+        'jdk.NativeMethodSample#period=1ms' >/dev/null
+    rps=$(taskset -c "$CLIENT_CPU" wrk "${args[@]}" "http://127.0.0.1:$SERVER_PORT/" |
+        awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
+    jcmd "$SERVER_PID" JFR.stop name=bench filename="$jfr" >/dev/null
+    stop "$SERVER_PID"
+    echo "### Profile: ours, keep-alive, 64 connections, Host: ${PROFILE_HOST:-127.0.0.1:PORT}"
+    echo
+    echo "$PROFILE_DURATION recorded by JFR at $rps requests/s (the recording costs some), Java and native samples" \
+        "of the IO thread every millisecond."
+    echo
+    java -cp "$JAR" dev.bjoern.bench.ProfileSummary "$jfr" "bjoern I/O"
+    echo
+}
+
 for part in "${parts[@]}"; do
     "$part"
 done
