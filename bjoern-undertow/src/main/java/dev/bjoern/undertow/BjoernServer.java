@@ -15,6 +15,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -81,9 +83,11 @@ public final class BjoernServer implements AutoCloseable {
     private final WsgiHandler[] handlers;
     private final AccessLog accessLog;
     private Metrics metrics;
-    private Listener listener;
+    /** The first listener (host and port, a channel or an fd), then those {@link Builder#listen} added. */
+    private List<Listener> listeners;
     private Loops worker;
-    private Acceptor[] acceptors;
+    /** Every loop's acceptor of every listener. */
+    private List<Acceptor> acceptors;
     /** Per IO thread, its open connections: their limit, timeouts and drain. */
     private OpenConnections[] connections;
     private volatile boolean hurry;
@@ -116,8 +120,8 @@ public final class BjoernServer implements AutoCloseable {
     }
 
     /**
-     * Opens the listening socket (or takes the caller's); connections wait in its backlog until
-     * {@link #start()}.
+     * Opens the listening sockets (or takes the caller's); connections wait in their backlogs until
+     * {@link #start()}. If one cannot be bound, those bound before it are closed again.
      *
      * @return this server
      * @throws IOException naming the address when it cannot be bound (in use, not local; a unix socket
@@ -127,21 +131,31 @@ public final class BjoernServer implements AutoCloseable {
      * @throws IllegalStateException if already bound
      */
     public synchronized BjoernServer bind() throws IOException {
-        if (listener != null) {
-            throw new IllegalStateException("this server is already bound to " + listener.where);
+        if (listeners != null) {
+            throw new IllegalStateException("this server is already bound to " + where());
         }
         Builder wanted = settings;
-        if (wanted.channel != null) {
-            listener = Listener.adopt(wanted.channel);
-        } else if (wanted.fd >= 0) {
-            listener = Listener.adopt(wanted.fd);
-        } else if (wanted.unix != null) {
-            listener = wanted.unix.startsWith("@") ? Listener.abstractUnix(wanted.unix.substring(1), wanted.backlog)
-                    : Listener.unix(Path.of(wanted.unix), wanted.socketPermissions, wanted.backlog);
-        } else {
-            listener = Listener.tcp(new InetSocketAddress(wanted.address, wanted.port), wanted.reusePort,
-                    wanted.backlog);
+        List<Listener> bound = new ArrayList<>();
+        try {
+            if (wanted.channel != null) {
+                bound.add(Listener.adopt(wanted.channel));
+            } else {
+                bound.add(wanted.first().open(wanted));
+            }
+            for (Address address : wanted.more) {
+                bound.add(address.open(wanted));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Listener listener : bound) {
+                try {
+                    listener.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
         }
+        listeners = List.copyOf(bound);
         return this;
     }
 
@@ -156,7 +170,7 @@ public final class BjoernServer implements AutoCloseable {
         if (worker != null) {
             throw new IllegalStateException("this server is already started");
         }
-        if (listener == null) {
+        if (listeners == null) {
             bind();
         }
         // First, so that a statsd host that does not resolve leaves nothing running.
@@ -165,7 +179,7 @@ public final class BjoernServer implements AutoCloseable {
         if (accessLog != null) {
             accessLog.start();
         }
-        acceptors = new Acceptor[handlers.length];
+        acceptors = new ArrayList<>();
         connections = new OpenConnections[handlers.length];
         // Several loops share the one listening channel, each registering it with its own selector; the
         // kernel wakes them all and whichever accepts first serves the connection. Chosen over one
@@ -174,12 +188,12 @@ public final class BjoernServer implements AutoCloseable {
         // wrk 64 keep-alive connections, 82-102k req/s shared vs 83-90k with SO_REUSEPORT, requests split
         // 53/47 vs 50/50; one request per connection, 17.6k vs 9.4k req/s.
         for (int i = 0; i < handlers.length; i++) {
-            acceptors[i] = accept(i, worker.getIoThread(i), handlers[i]);
+            acceptors.addAll(accept(i, worker.getIoThread(i), handlers[i]));
         }
         return this;
     }
 
-    private Acceptor accept(int index, Loop ioThread, WsgiHandler handler) throws IOException {
+    private List<Acceptor> accept(int index, Loop ioThread, WsgiHandler handler) throws IOException {
         HttpOpenListener http = new HttpOpenListener(new LoopBuffers(ioThread, BUFFER_SIZE), OptionMap.builder()
                 // PATH_INFO is decoded by us, byte for byte, as PEP 3333 wants it.
                 .set(UndertowOptions.DECODE_URL, false)
@@ -203,21 +217,22 @@ public final class BjoernServer implements AutoCloseable {
         // The metrics' probe conduits go under the watch: Undertow hands the watch, the connection's outermost
         // source conduit, to each exchange (ConnectionWatch.of).
         ChannelListener<StreamConnection> accepted = ConnectionMetrics.counting(open, metrics);
-        ServerSocketChannel listening = listener.channel;
-        // Started on the IO thread, so that the connection limit knows the acceptor before its first accept.
-        FutureTask<Acceptor> starting = new FutureTask<>(() -> {
-            Acceptor started = Acceptor.start(ioThread, listening, accepted,
-                    e -> {
-                        metrics.acceptFailed();
-                        errors.println("bjoern: accepting a connection failed: " + e);
-                    });
+        // Started on the IO thread, so that the connection limit knows the acceptors before their first accept.
+        FutureTask<List<Acceptor>> starting = new FutureTask<>(() -> {
+            List<Acceptor> started = new ArrayList<>();
+            for (Listener listener : listeners) {
+                started.add(Acceptor.start(ioThread, listener.channel, accepted, e -> {
+                    metrics.acceptFailed();
+                    errors.println("bjoern: accepting a connection failed: " + e);
+                }));
+            }
             open.limits(started);
             return started;
         });
         ioThread.execute(starting);
-        Acceptor acceptor;
+        List<Acceptor> started;
         try {
-            acceptor = starting.get();
+            started = starting.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException) {
                 throw (IOException) e.getCause();
@@ -229,7 +244,7 @@ public final class BjoernServer implements AutoCloseable {
         }
         open.start();
         connections[index] = open;
-        return acceptor;
+        return started;
     }
 
     /**
@@ -252,23 +267,22 @@ public final class BjoernServer implements AutoCloseable {
     }
 
     /**
-     * The bound TCP address, with the real port when 0 was asked for.
+     * The first listener's TCP address, with the real port when 0 was asked for.
      *
      * @return the bound address
-     * @throws IllegalStateException if not bound, or bound to a unix socket ({@link #where()} names it)
+     * @throws IllegalStateException if not bound, or the first listener is a unix socket ({@link #where()}
+     *     names it)
      */
     public synchronized InetSocketAddress address() {
-        if (listener == null) {
-            throw new IllegalStateException("this server is not bound yet; call bind() or start()");
+        Listener first = bound().get(0);
+        if (!(first.address instanceof InetSocketAddress)) {
+            throw new IllegalStateException("this server listens on " + first.where + ", which has no TCP address");
         }
-        if (!(listener.address instanceof InetSocketAddress)) {
-            throw new IllegalStateException("this server listens on " + listener.where + ", which has no TCP address");
-        }
-        return (InetSocketAddress) listener.address;
+        return (InetSocketAddress) first.address;
     }
 
     /**
-     * The bound port, with the real port when 0 was asked for; see {@link #address()}.
+     * The first listener's port, with the real port when 0 was asked for; see {@link #address()}.
      *
      * @return the bound port, never 0
      */
@@ -279,16 +293,35 @@ public final class BjoernServer implements AutoCloseable {
     /**
      * Where this server listens, as its serving line says it: {@code http://127.0.0.1:8000/},
      * {@code http://[::1]:8000/}, {@code unix:/run/app.sock}, {@code unix:@name}; an adopted fd adds
-     * {@code " (fd 3)"}.
+     * {@code " (fd 3)"}. Several listeners are named in order, separated by {@code ", "}.
      *
-     * @return the listening address, as a URL or a {@code unix:} name
+     * @return the listening addresses, each as a URL or a {@code unix:} name
      * @throws IllegalStateException if not bound
      */
     public synchronized String where() {
-        if (listener == null) {
+        return String.join(", ", listening());
+    }
+
+    /**
+     * Where each listener listens, in the order they were given (the first from host and port, a channel
+     * or an fd; then each {@link Builder#listen}), named as {@link #where()} names them.
+     *
+     * @return one entry per listener
+     * @throws IllegalStateException if not bound
+     */
+    public synchronized List<String> listening() {
+        List<String> wheres = new ArrayList<>();
+        for (Listener listener : bound()) {
+            wheres.add(listener.where);
+        }
+        return wheres;
+    }
+
+    private List<Listener> bound() {
+        if (listeners == null) {
             throw new IllegalStateException("this server is not bound yet; call bind() or start()");
         }
-        return listener.where;
+        return listeners;
     }
 
     /**
@@ -320,6 +353,25 @@ public final class BjoernServer implements AutoCloseable {
         stop(0);
     }
 
+    /** Closes every listener, even when one fails; the first failure is thrown, the others added to it. */
+    private static void closeAll(List<Listener> listeners) throws IOException {
+        IOException failed = null;
+        for (Listener listener : listeners) {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
     /**
      * Whether every IO thread has ended: false after a stop whose deadline passed while the application was
      * still running a request on one of them (it runs on; the server will not wait for it).
@@ -337,9 +389,9 @@ public final class BjoernServer implements AutoCloseable {
                     acceptor.close();
                 }
             }
-            if (listener != null) {
-                // Closes the channel (if no acceptor did) and deletes the unix socket file we made.
-                listener.close();
+            if (listeners != null) {
+                // Closes the channels (if no acceptor did) and deletes the unix socket files we made.
+                closeAll(listeners);
             }
             running = worker;
             open = connections;
@@ -429,6 +481,20 @@ public final class BjoernServer implements AutoCloseable {
         }
     }
 
+    /** One address to listen on: TCP, a unix socket ({@code /path} or {@code @name}), or an inherited fd. */
+    private record Address(InetSocketAddress tcp, String unix, int fd) {
+        Listener open(Builder settings) throws IOException {
+            if (fd >= 0) {
+                return Listener.adopt(fd);
+            }
+            if (unix != null) {
+                return unix.startsWith("@") ? Listener.abstractUnix(unix.substring(1), settings.backlog)
+                        : Listener.unix(Path.of(unix), settings.socketPermissions, settings.backlog);
+            }
+            return Listener.tcp(tcp, settings.reusePort, settings.backlog);
+        }
+    }
+
     /** Settings of a {@link BjoernServer}; each setter names its default. */
     public static final class Builder {
         private final WsgiApplication app;
@@ -440,6 +506,8 @@ public final class BjoernServer implements AutoCloseable {
         private boolean reusePort;
         private ServerSocketChannel channel;
         private int fd = -1;
+        /** Listeners besides the first, in the order given. */
+        private List<Address> more = new ArrayList<>();
         private int workers = 1;
         private int backlog = DEFAULT_BACKLOG;
         private long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
@@ -486,14 +554,68 @@ public final class BjoernServer implements AutoCloseable {
                 return this;
             }
             this.unix = null;
+            this.address = resolve(host);
+            return this;
+        }
+
+        private static InetAddress resolve(String host) {
             try {
-                this.address = InetAddress.getByName(host.startsWith("[") && host.endsWith("]")
+                return InetAddress.getByName(host.startsWith("[") && host.endsWith("]")
                         ? host.substring(1, host.length() - 1) : host);
             } catch (UnknownHostException e) {
                 throw new IllegalArgumentException("host must be an IP address or a known host name, got \""
                         + host + "\"", e);
             }
+        }
+
+        /**
+         * Listens on {@code address} too, besides the first listener (host and port, a channel or an fd):
+         * {@code HOST:PORT} for TCP ({@code 0.0.0.0:8000}, {@code [::1]:8000}, {@code localhost:0}; an IPv6
+         * address in brackets), {@code unix:/path} for a unix socket file (with the
+         * {@link #unixSocketPermissions}), {@code unix:@name} for a Linux abstract socket (JDK 22+), or
+         * {@code fd:N} for an inherited listening socket (as {@link #fd}). Each call adds one. Every loop
+         * serves every listener; the connection limit, the drain and the metrics cover them all, and the
+         * backlog and SO_REUSEPORT settings apply to each.
+         *
+         * @param address where to listen, in one of the forms above
+         * @return this builder
+         * @throws IllegalArgumentException for another form, a port out of range, or a host name that does
+         *     not resolve
+         */
+        public Builder listen(String address) {
+            Objects.requireNonNull(address, "address");
+            if (address.startsWith("unix:")) {
+                String path = address.substring("unix:".length());
+                if (path.isEmpty() || path.equals("@")) {
+                    throw new IllegalArgumentException("a unix address must be unix:/path or unix:@name, got \""
+                            + address + "\"");
+                }
+                more.add(new Address(null, path, -1));
+                return this;
+            }
+            int colon = address.lastIndexOf(':');
+            String number = address.substring(colon + 1);
+            if (colon < 0 || !number.matches("[0-9]{1,5}") || Integer.parseInt(number) > 65535) {
+                throw new IllegalArgumentException("a listen address must be HOST:PORT (a port from 0 to 65535),"
+                        + " [IPv6]:PORT, unix:/path, unix:@name or fd:N, got \"" + address + "\"");
+            }
+            if (address.startsWith("fd:")) {
+                more.add(new Address(null, null, Integer.parseInt(number)));
+                return this;
+            }
+            String host = address.substring(0, colon);
+            if (host.isEmpty() || host.indexOf(':') >= 0 && !(host.startsWith("[") && host.endsWith("]"))) {
+                throw new IllegalArgumentException("a listen address must be HOST:PORT with an IPv6 address in"
+                        + " brackets ([::1]:8000), got \"" + address + "\"");
+            }
+            more.add(new Address(new InetSocketAddress(resolve(host), Integer.parseInt(number)), null, -1));
             return this;
+        }
+
+        /** The first listener, unless it is a channel: an fd, a unix socket, or TCP on host and port. */
+        private Address first() {
+            return fd >= 0 ? new Address(null, null, fd) : unix != null ? new Address(null, unix, -1)
+                    : new Address(new InetSocketAddress(address, port), null, -1);
         }
 
         /**
@@ -787,6 +909,7 @@ public final class BjoernServer implements AutoCloseable {
             copy.reusePort = reusePort;
             copy.channel = channel;
             copy.fd = fd;
+            copy.more = new ArrayList<>(more);
             copy.workers = workers;
             copy.backlog = backlog;
             copy.maxBodySize = maxBodySize;

@@ -49,8 +49,10 @@ public final class Main {
                                            java -jar ignores)
               -a, --host ADDR              address to listen on: IPv4, IPv6 (::1, ::) or a host
                                            name; unix:/PATH for a unix socket file, unix:@NAME
-                                           for a Linux abstract socket (JDK 22+) (default %s)
-              -p, --port PORT              TCP port, 0 for any free one (default %d)
+                                           for a Linux abstract socket (JDK 22+) (default %s);
+                                           repeat -a and --uds to listen on several at once
+              -p, --port PORT              TCP port of every TCP address, 0 for any free one
+                                           (default %d)
                   --uds PATH               listen on the unix socket file PATH (as -a unix:PATH);
                                            a stale socket file is replaced, a live one is an
                                            error; the file is deleted on exit
@@ -97,15 +99,16 @@ public final class Main {
             BJOERN_CMD_ARGS="--workers 2 --access-log -" in the environment holds options read
             before the command line's, split as a shell would (whitespace, '...', "..."); where
             both set an option, the command line wins (--classpath entries add up, the
-            environment's first). --help and --version belong on the command line only.
+            environment's first; the command line's -a and --uds replace the environment's).
+            --help and --version belong on the command line only.
 
-            Socket activation: when LISTEN_FDS=1 and LISTEN_PID is this process (systemd, or
-            systemd-socket-activate), the socket passed as fd 3 is served, and the options that
-            make a socket are not used, as under --inetd. This needs JDK 22 or newer; on JDK 17,
-            move it to fd 0 and use --inetd: "exec java ... --inetd APP 0<&3 3<&-". Abstract
-            sockets and fd 3 use native calls: under java -cp, add
-            --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's warning
-            (under java -jar, bjoern.jar's manifest does it).
+            Socket activation: when LISTEN_FDS=N and LISTEN_PID is this process (systemd, or
+            systemd-socket-activate), the N sockets passed as fds 3 and up are served, and the
+            options that make a socket are not used, as under --inetd. This needs JDK 22 or
+            newer; on JDK 17, move one socket to fd 0 and use --inetd: "exec java ... --inetd
+            APP 0<&3 3<&-". Abstract sockets and fds 3 and up use native calls: under java -cp,
+            add --enable-native-access=ALL-UNNAMED to java's options to silence the JDK's
+            warning (under java -jar, bjoern.jar's manifest does it).
 
             Stopping: on SIGINT or SIGTERM the server stops accepting (new connections are
             refused), closes idle keep-alive connections, lets the requests under way finish for
@@ -176,8 +179,11 @@ public final class Main {
                 // stdout is the listening socket too: keep every byte of output off it.
                 System.setOut(System.err);
             }
-            String host = options.host.startsWith("unix:") ? options.host : resolve(options.host).getHostAddress();
-            int inherited = Activation.fd(options.inetd, System.getenv());
+            List<String> hosts = new ArrayList<>();
+            for (String host : options.hosts()) {
+                hosts.add(host.startsWith("unix:") ? host : resolve(host).getHostAddress());
+            }
+            int[] inherited = Activation.fds(options.inetd, System.getenv());
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             if (!options.classpath.isEmpty()) {
                 // The app's threads, the IO threads among them, inherit it from this one.
@@ -185,10 +191,8 @@ public final class Main {
                 Thread.currentThread().setContextClassLoader(loader);
             }
             app = AppSpec.load(options.appSpec, options.appOptions, loader);
-            settings = settings(app, host, options);
-            if (inherited >= 0) {
-                settings.fd(inherited);
-            }
+            settings = settings(app, options);
+            listeners(settings, hosts, options.port, inherited);
         } catch (TypeNotPresentException e) {
             // A class behind the app is missing: the classpath is wrong, not the options, and the trace tells
             // nothing more.
@@ -279,8 +283,27 @@ public final class Main {
                 + host + "\"");
     }
 
-    private static BjoernServer.Builder settings(WsgiApplication app, String host, Options options) {
-        BjoernServer.Builder builder = BjoernServer.builder(app).host(host).port(options.port)
+    /**
+     * The listeners: the inherited sockets when there are any (the options that make one are then not used),
+     * else one per -a/--uds, each TCP one on the port.
+     */
+    private static void listeners(BjoernServer.Builder builder, List<String> hosts, int port, int[] inherited) {
+        if (inherited.length > 0) {
+            builder.fd(inherited[0]);
+            for (int i = 1; i < inherited.length; i++) {
+                builder.listen("fd:" + inherited[i]);
+            }
+            return;
+        }
+        builder.host(hosts.get(0)).port(port);
+        for (String host : hosts.subList(1, hosts.size())) {
+            builder.listen(host.startsWith("unix:") ? host
+                    : (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port);
+        }
+    }
+
+    private static BjoernServer.Builder settings(WsgiApplication app, Options options) {
+        BjoernServer.Builder builder = BjoernServer.builder(app)
                 .reusePort(options.reusePort).backlog(options.backlog).workers(options.workers);
         if (options.socketMode != null) {
             builder.unixSocketPermissions(Listener.permissions(options.socketMode));
@@ -363,7 +386,10 @@ public final class Main {
 
     /** The command line, split into bjoern's options, the app spec and the app's options. */
     private static final class Options {
-        String host = BjoernServer.DEFAULT_HOST;
+        /** Each -a and --uds, in order; the command line's replace the environment's. */
+        final List<String> hosts = new ArrayList<>();
+        /** Whether {@link #hosts} holds the command line's, not the environment's. */
+        private boolean hostsFromCommandLine;
         int port = BjoernServer.DEFAULT_PORT;
         long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
         String socketMode;
@@ -412,9 +438,9 @@ public final class Main {
                 }
             }
             options.read(args, true);
-            if (options.reusePort && options.host.startsWith("unix:")) {
+            if (options.reusePort && options.hosts().stream().allMatch(host -> host.startsWith("unix:"))) {
                 throw new IllegalArgumentException("--reuse-port shares a TCP port; it does not apply to "
-                        + options.host);
+                        + String.join(" and ", options.hosts()));
             }
             if (options.appSpec == null) {
                 throw new IllegalArgumentException("missing the app to serve: give CLASS:MEMBER or CLASS");
@@ -460,7 +486,7 @@ public final class Main {
                         classpath.add(inline != null ? inline : value(args, ++i, name));
                         break;
                     case "-a", "--host":
-                        host = inline != null ? inline : value(args, ++i, "-a/--host");
+                        addHost(inline != null ? inline : value(args, ++i, "-a/--host"), withApp);
                         break;
                     case "-p", "--port":
                         port = port(inline != null ? inline : value(args, ++i, "-p/--port"));
@@ -470,7 +496,7 @@ public final class Main {
                         if (path.isEmpty()) {
                             throw new IllegalArgumentException("--uds needs the path of a socket file");
                         }
-                        host = "unix:" + path;
+                        addHost("unix:" + path, withApp);
                         break;
                     case "--socket-mode":
                         socketMode = inline != null ? inline : value(args, ++i, "--socket-mode");
@@ -531,6 +557,20 @@ public final class Main {
                                 + " (the application's own options go after APP)");
                 }
             }
+        }
+
+        /** Where to listen: each -a or --uds adds one; the command line's first drops the environment's. */
+        private void addHost(String host, boolean fromCommandLine) {
+            if (fromCommandLine && !hostsFromCommandLine) {
+                hosts.clear();
+                hostsFromCommandLine = true;
+            }
+            hosts.add(host);
+        }
+
+        /** The listeners' addresses: those given, or the default host. */
+        List<String> hosts() {
+            return hosts.isEmpty() ? List.of(BjoernServer.DEFAULT_HOST) : hosts;
         }
 
         private static String value(String[] args, int i, String flag) {

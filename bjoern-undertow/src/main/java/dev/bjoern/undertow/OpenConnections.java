@@ -1,5 +1,6 @@
 package dev.bjoern.undertow;
 
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.xnio.ChannelListener;
@@ -35,8 +36,8 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
     private final long sendMillis;
     private final int maxConnections;
     private final long period;
-    /** This loop's acceptor, paused while the limit is reached. */
-    private Acceptor acceptor;
+    /** This loop's acceptors, one per listener, paused while the limit is reached. */
+    private List<Acceptor> acceptors = List.of();
 
     /** The coarse clock the watches read, in milliseconds; set by each sweep. */
     long now = System.nanoTime() / 1_000_000;
@@ -79,9 +80,9 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
         }
     }
 
-    /** The acceptor to pause while the limit is reached; call on the IO thread before it accepts. */
-    void limits(Acceptor acceptor) {
-        this.acceptor = acceptor;
+    /** The acceptors to pause while the limit is reached; call on the IO thread before they accept. */
+    void limits(List<Acceptor> acceptors) {
+        this.acceptors = List.copyOf(acceptors);
     }
 
     /** How many connections are open; on the IO thread. */
@@ -103,7 +104,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
         newest = watch;
         if (++count >= maxConnections && !paused) {
             paused = true;
-            acceptor.pause();
+            acceptors.forEach(Acceptor::pause);
         }
         if (draining) {
             // Accepted in the same turn as the drain began: it gets no request served.
@@ -128,7 +129,7 @@ final class OpenConnections implements ChannelListener<StreamConnection>, Runnab
         watch.newer = null;
         if (--count < maxConnections && paused && !draining) {
             paused = false;
-            acceptor.resume();
+            acceptors.forEach(Acceptor::resume);
         }
     }
 

@@ -17,7 +17,8 @@ class BindingOptionsTest {
             String help = cli.stdout();
             for (String expected : List.of("unix:/PATH", "unix:@NAME", "--uds PATH", "--socket-mode MODE",
                     "(default: what the umask gives", "--reuse-port", "--backlog N", "(default 1024)", "--workers N",
-                    "wsgi.multithread (default 1)", "--inetd", "LISTEN_FDS=1", "0<&3 3<&-",
+                    "wsgi.multithread (default 1)", "--inetd", "LISTEN_FDS=N", "fds 3 and up", "0<&3 3<&-",
+                    "repeat -a and --uds",
                     "--enable-native-access=ALL-UNNAMED")) {
                 assertTrue(help.contains(expected), () -> "--help lacks \"" + expected + "\":\n" + help);
             }

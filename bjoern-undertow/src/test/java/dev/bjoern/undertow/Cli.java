@@ -25,10 +25,11 @@ final class Cli implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     /**
      * Groups: 1 the app (null in Bjoern.run's line, which names none), 2 where (a URL, or unix:PATH), 3 and 4
-     * the host and port of a URL.
+     * the host and port of a URL, 5 the other listeners, each after ", " (empty for one).
      */
     static final Pattern SERVING = Pattern.compile(
-            "bjoern: serving (?:(\\S+) )?on (http://(.+):(\\d+)/|unix:\\S+)(?: \\(fd \\d+\\))?");
+            "bjoern: serving (?:(\\S+) )?on (http://(.+?):(\\d+)/|unix:[^\\s,]+)(?: \\(fd \\d+\\))?"
+                    + "((?:, (?:http://\\S+/|unix:[^\\s,]+)(?: \\(fd \\d+\\))?)*)");
 
     final Process process;
     /** Completes with the first line of stderr, or null if stderr ends without one. */

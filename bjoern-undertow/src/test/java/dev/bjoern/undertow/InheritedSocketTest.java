@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sockets made by someone else: a caller's channel, systemd socket activation (fd 3, through
+ * Sockets made by someone else: a caller's channel, systemd socket activation (fds 3 and up, through
  * systemd-socket-activate), inetd style (fd 0, its --inetd form), and fds that are no listening socket.
  */
 class InheritedSocketTest {
@@ -102,6 +102,27 @@ class InheritedSocketTest {
             String body = curl("http://127.0.0.1:" + port + "/").ok();
             assertTrue(body.startsWith("SERVER_NAME=127.0.0.1\nSERVER_PORT=" + port + "\nREMOTE_ADDR=127.0.0.1\n"), body);
             assertEquals("http://127.0.0.1:" + port + "/", cli.awaitServingAmongOtherLines().group(2));
+        }
+    }
+
+    @Test
+    void systemdSocketActivationWithATcpAndAUnixSocketServesBoth() throws Exception {
+        assumeTrue(JDK >= 22, "adopting fds 3 and up needs JDK 22+; the unix path test checks the refusal");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Path socket = dir.resolve("second.sock");
+        try (Cli cli = activate(command(activator(), "-l", "127.0.0.1:" + port, "-l", socket.toString()))) {
+            String tcp = curl("http://127.0.0.1:" + port + "/").ok();
+            assertTrue(tcp.startsWith("SERVER_NAME=127.0.0.1\nSERVER_PORT=" + port + "\n"), tcp);
+            assertTrue(curl("--unix-socket", socket.toString(), "http://x/").ok().startsWith("SERVER_NAME=localhost"));
+            java.util.regex.Matcher serving = cli.awaitServingAmongOtherLines();
+            assertEquals("http://127.0.0.1:" + port + "/", serving.group(2));
+            assertEquals(", unix:" + socket + " (fd 4)", serving.group(5));
+            assertTrue(curl("http://127.0.0.1:" + port + "/").ok().startsWith("SERVER_NAME=127.0.0.1\n"));
+            cli.signal("TERM");
+            assertEquals(0, cli.awaitExit());
         }
     }
 

@@ -13,7 +13,7 @@ class Ipv6Test {
     private static final String APP = "dev.bjoern.undertow.cliapps.Where:app";
 
     /** Skips, with a notice, on a machine without an IPv6 loopback. */
-    private static void requireIpv6Loopback() {
+    static void requireIpv6Loopback() {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
             return;
         } catch (Exception e) {
