@@ -73,16 +73,20 @@ class DeploymentDocsTest {
         return dir.resolve(Path.of(listen).getFileName());
     }
 
+    /** A service unit's ExecStart as words, with this machine's java, classpath and a test app. */
+    private static List<String> execStart(Path docs, String service) throws Exception {
+        return words(unitValue(docs.resolve("deploy/" + service), "ExecStart")
+                .replace("/usr/bin/java", Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .replace("/opt/app/bjoern.jar:/opt/app/app.jar", System.getProperty("java.class.path"))
+                .replace("com.example.App:app", "dev.bjoern.undertow.cliapps.Where:app"));
+    }
+
     private void runsUnderSocketActivation(String service) throws Exception {
         Path docs = docs();
         Path socket = socketOf(docs);
-        String execStart = unitValue(docs.resolve("deploy/" + service), "ExecStart")
-                .replace("/usr/bin/java", Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .replace("/opt/app/bjoern.jar:/opt/app/app.jar", System.getProperty("java.class.path"))
-                .replace("com.example.App:app", "dev.bjoern.undertow.cliapps.Where:app");
         List<String> command = new ArrayList<>(List.of(
                 Tools.require("systemd-socket-activate", "apt-get install systemd").toString(), "-l", socket.toString()));
-        command.addAll(words(execStart));
+        command.addAll(execStart(docs, service));
         try (Cli cli = Cli.start(new ProcessBuilder(command))) {
             cli.awaitStderr("Listening on");
             String body = Command.run(Tools.require("curl", "apt-get install curl").toString(), "-sS", "--max-time",
@@ -107,10 +111,42 @@ class DeploymentDocsTest {
     }
 
     @Test
+    void theServiceUnitServesBothSocketsOfTheTwoSocketUnit() throws Exception {
+        assumeTrue(JDK >= 22, "bjoern.service adopts fds 3 and 4, which needs JDK 22+");
+        Path docs = docs();
+        List<String> listens = Files.readAllLines(docs.resolve("deploy/bjoern-two.socket")).stream()
+                .filter(l -> l.startsWith("ListenStream=")).map(l -> l.substring("ListenStream=".length())).toList();
+        assertEquals(List.of("/run/bjoern/app.sock", "127.0.0.1:8000"), listens);
+        Path socket = dir.resolve("app.sock");
+        // systemd-socket-activate takes a port number, not 0: the one race the tests accept.
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Tools.require("systemd-socket-activate", "apt-get install systemd").toString(),
+                "-l", socket.toString(), "-l", "127.0.0.1:" + port));
+        command.addAll(execStart(docs, "bjoern.service"));
+        String curl = Tools.require("curl", "apt-get install curl").toString();
+        try (Cli cli = Cli.start(new ProcessBuilder(command))) {
+            cli.awaitStderr("Listening on");
+            assertTrue(Command.run(curl, "-sS", "--max-time", "20", "--unix-socket", socket.toString(), "http://x/")
+                    .ok().startsWith("SERVER_NAME=localhost\n"));
+            assertTrue(Command.run(curl, "-sS", "--max-time", "20", "http://127.0.0.1:" + port + "/").ok()
+                    .startsWith("SERVER_NAME=127.0.0.1\nSERVER_PORT=" + port + "\n"));
+            java.util.regex.Matcher serving = cli.awaitServingAmongOtherLines();
+            assertEquals("unix:" + socket, serving.group(2));
+            assertEquals(", http://127.0.0.1:" + port + "/ (fd 4)", serving.group(5));
+            cli.signal("TERM");
+            assertEquals(0, cli.awaitExit(), "systemctl stop sends SIGTERM; the service must exit 0");
+        }
+    }
+
+    @Test
     void deploymentMdShowsEachUnitVerbatim() throws Exception {
         Path docs = docs();
         String page = Files.readString(docs.resolve("deployment.md"));
-        for (String unit : List.of("bjoern.socket", "bjoern.service", "bjoern-jdk17.service")) {
+        for (String unit : List.of("bjoern.socket", "bjoern-two.socket", "bjoern.service", "bjoern-jdk17.service")) {
             String text = Files.readString(docs.resolve("deploy/" + unit));
             assertTrue(page.contains("```ini\n" + text + "```\n"),
                     "docs/deployment.md must show docs/deploy/" + unit + " verbatim in an ini block");
