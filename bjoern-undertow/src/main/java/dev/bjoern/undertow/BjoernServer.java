@@ -21,10 +21,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.ChannelListener;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
@@ -75,6 +78,9 @@ public final class BjoernServer implements AutoCloseable {
      * below the descriptor limit the JVM raises itself to on Linux.
      */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** {@link Builder#threads}: the application runs on the IO thread (the default), or a virtual thread per call. */
+    private static final int ON_THE_LOOP = 0;
+    private static final int VIRTUAL = -1;
     /** Undertow's own choice for a heap over 128 MiB: 16 KiB direct buffers less room for TLS framing. */
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
 
@@ -90,6 +96,8 @@ public final class BjoernServer implements AutoCloseable {
     private List<Acceptor> acceptors;
     /** Per IO thread, its open connections: their limit, timeouts and drain. */
     private OpenConnections[] connections;
+    /** Where a blocking application is called ({@link Builder#threads}); null: on the IO threads. */
+    private ExecutorService appThreads;
     private volatile boolean hurry;
     private final AtomicBoolean stoppedOnce = new AtomicBoolean();
 
@@ -103,8 +111,8 @@ public final class BjoernServer implements AutoCloseable {
 
     private void makeHandlers() {
         for (int i = 0; i < handlers.length; i++) {
-            handlers[i] = new WsgiHandler(settings.app, settings.maxBodySize, settings.errors, handlers.length > 1,
-                    false, metrics);
+            handlers[i] = new WsgiHandler(settings.app, settings.maxBodySize, settings.errors,
+                    handlers.length > 1 || settings.threads != ON_THE_LOOP, false, metrics);
             handlers[i].accessLog = accessLog;
         }
     }
@@ -176,6 +184,12 @@ public final class BjoernServer implements AutoCloseable {
         // First, so that a statsd host that does not resolve leaves nothing running.
         metrics.start(settings.errors);
         worker = Loops.start("bjoern", handlers.length, this::stopped);
+        if (settings.threads != ON_THE_LOOP) {
+            appThreads = settings.threads == VIRTUAL ? VirtualThreads.executor() : pool(settings.threads);
+            for (WsgiHandler handler : handlers) {
+                handler.threads = appThreads;
+            }
+        }
         if (accessLog != null) {
             accessLog.start();
         }
@@ -377,7 +391,21 @@ public final class BjoernServer implements AutoCloseable {
      * still running a request on one of them (it runs on; the server will not wait for it).
      */
     synchronized boolean loopsEnded() {
-        return worker == null || worker.isTerminated();
+        return (worker == null || worker.isTerminated()) && (appThreads == null || appThreads.isTerminated());
+    }
+
+    /**
+     * {@code n} threads for a blocking application. Their queue is not bounded by a number of its own: a
+     * connection waits for its response before its next request is read, so at most one call per open
+     * connection waits, and the connection limit bounds them.
+     */
+    private static ExecutorService pool(int n) {
+        AtomicInteger number = new AtomicInteger();
+        return Executors.newFixedThreadPool(n, task -> {
+            Thread thread = new Thread(task, "bjoern app-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private void stop(long drainNanos) throws IOException {
@@ -473,6 +501,10 @@ public final class BjoernServer implements AutoCloseable {
             if (!stoppedOnce.compareAndSet(false, true)) {
                 return;
             }
+            if (appThreads != null) {
+                // After the drain: a call still running is past its deadline, and its response cannot go out.
+                appThreads.shutdownNow();
+            }
             if (accessLog != null) {
                 accessLog.close();
             }
@@ -509,6 +541,7 @@ public final class BjoernServer implements AutoCloseable {
         /** Listeners besides the first, in the order given. */
         private List<Address> more = new ArrayList<>();
         private int workers = 1;
+        private int threads = ON_THE_LOOP;
         private int backlog = DEFAULT_BACKLOG;
         private long maxBodySize = WsgiHandler.DEFAULT_MAX_BODY_SIZE;
         private PrintStream errors = System.err;
@@ -703,6 +736,41 @@ public final class BjoernServer implements AutoCloseable {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
             this.workers = workers;
+            return this;
+        }
+
+        /**
+         * Calls the application on a pool of {@code n} threads instead of the IO thread: for an application that
+         * blocks (JDBC, an HTTP client, a lock), so that one slow call no longer holds every connection. The
+         * request body is still read whole before the call, and the response still goes out from the IO thread
+         * at the client's pace; a lazy body is pulled on the pool, a chunk at a time, as the client takes them,
+         * so a slow client holds no thread between chunks. When all {@code n} are busy, calls wait for one, at
+         * most one per open connection (the connection limit bounds the wait). environ's
+         * {@code wsgi.multithread} is true. Default: no pool, the application runs on the IO thread.
+         *
+         * @param n the number of threads
+         * @return this builder
+         * @throws IllegalArgumentException below 1
+         */
+        public Builder threads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + n);
+            }
+            this.threads = n;
+            return this;
+        }
+
+        /**
+         * Calls the application on a new virtual thread per request instead of the IO thread, as
+         * {@link #threads(int)} does on a pool, without a bound of its own (the connection limit is the bound).
+         * Needs JDK 21 or newer.
+         *
+         * @return this builder
+         * @throws UnsupportedOperationException on a JDK before 21, naming it
+         */
+        public Builder virtualThreads() {
+            VirtualThreads.check();
+            this.threads = VIRTUAL;
             return this;
         }
 
@@ -911,6 +979,7 @@ public final class BjoernServer implements AutoCloseable {
             copy.fd = fd;
             copy.more = new ArrayList<>(more);
             copy.workers = workers;
+            copy.threads = threads;
             copy.backlog = backlog;
             copy.maxBodySize = maxBodySize;
             copy.errors = errors;

@@ -19,8 +19,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.RandomAccess;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
@@ -58,6 +61,8 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
     private boolean ended;
     /** Known to {@link InFlight}: the call waits for its socket or its body. */
     private boolean inFlight;
+    /** The application runs on another thread: its body, not made yet, is closed by whoever sees it first. */
+    private boolean offLoop;
     private final long started;
     /** The body's iterator when it is a PendingBody (SPEC.md 6): asked before each pull. */
     private PendingBody pending;
@@ -74,6 +79,7 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
     private ByteBuffer current;
     private FileChannel file;
     private long filePosition;
+    private long fileLength;
     private long fileRemaining;
     private boolean shutdown;
     /** This call is the channel's write listener. */
@@ -94,8 +100,48 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
         this.started = handler.metrics.started();
     }
 
+    /** Calls the application here, on the IO thread, and goes on with its response. */
     void run() {
-        long fileLength = 0;
+        afterCall(callApplication(null));
+    }
+
+    /**
+     * Calls the application on one of {@code threads}, off the IO thread, for an application that blocks; the
+     * response goes on on the IO thread once it returns. A lazy body is pulled on {@code threads} too, a chunk
+     * at a time, when the IO thread wants the next one: a slow client holds no thread between two chunks.
+     */
+    void runOn(Executor threads) {
+        exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
+        if (watch != null) {
+            // However long the application takes, as for a pending body.
+            watch.applicationRuns();
+        }
+        parked();
+        offLoop = true;
+        XnioIoThread loop = exchange.getIoThread();
+        try {
+            threads.execute(() -> {
+                Throwable failed = callApplication(threads);
+                try {
+                    loop.execute(() -> afterCall(failed));
+                } catch (RejectedExecutionException stopped) {
+                    // The loop has ended, and the connection with it: nobody else will close the body.
+                    closeBody();
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            offLoop = false;
+            fail(new IllegalStateException("the application's threads are stopping", stopping));
+        }
+    }
+
+    /**
+     * Calls the application and looks at its body; on {@code threads} when given, whose lazy body is then
+     * pulled there too.
+     *
+     * @return what the application threw, or null
+     */
+    private Throwable callApplication(Executor threads) {
         try {
             body = handler.app.call(environ, this);
             if (body == null) {
@@ -109,18 +155,32 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
                 list = (List<byte[]>) body;
             } else {
                 chunks = body.iterator();
+                if (threads != null && !(chunks instanceof PendingBody) && !(body instanceof Collection)) {
+                    chunks = new PulledBody(body, chunks, threads,
+                            t -> log("error closing the application's body", t));
+                }
                 if (chunks instanceof PendingBody) {
                     pending = (PendingBody) chunks;
                     resume = this::pullFirst;
                 }
             }
+            return null;
         } catch (Throwable t) {
-            // Nothing has reached the wire yet, even if the write callable was used.
-            fail(t);
-            return;
+            return t;
         }
-        if (file != null) {
-            send(null, fileLength);
+    }
+
+    /** The application returned (or threw): on the IO thread, the response goes on. */
+    private void afterCall(Throwable failed) {
+        offLoop = false;
+        if (ended) {
+            // The connection closed while the application ran on another thread.
+            closeBody();
+        } else if (failed != null) {
+            // Nothing has reached the wire yet, even if the write callable was used.
+            fail(failed);
+        } else if (file != null) {
+            send(null);
         } else {
             pullFirst();
         }
@@ -148,10 +208,10 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
             fail(t);
             return;
         }
-        send(first, 0);
+        send(first);
     }
 
-    private void send(byte[] first, long fileLength) {
+    private void send(byte[] first) {
         long declaredLength;
         try {
             if (status == null) {
@@ -548,7 +608,15 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
         if (appError != null) {
             log("error in application", appError);
         }
-        AutoCloseable closeable = body instanceof AutoCloseable ? (AutoCloseable) body
+        if (!offLoop) {
+            closeBody();
+        }
+    }
+
+    /** Closes the body, once: the one {@link #end} found, or one made after it by an application off the loop. */
+    private void closeBody() {
+        AutoCloseable closeable = chunks instanceof PulledBody ? (AutoCloseable) chunks
+                : body instanceof AutoCloseable ? (AutoCloseable) body
                 : chunks instanceof AutoCloseable ? (AutoCloseable) chunks : null;
         if (closeable != null) {
             try {

@@ -62,6 +62,10 @@ public final class Main {
                   --backlog N              listen backlog (default %d)
                   --workers N              event loops (IO threads) in this JVM, each running
                                            the app; N > 1 sets wsgi.multithread (default 1)
+                  --threads N|virtual      call the app on a pool of N threads, or on a virtual
+                                           thread per request (JDK 21+), instead of the event
+                                           loop: for an app that blocks; sets wsgi.multithread
+                                           (default: on the event loop)
                   --inetd                  serve the listening socket inherited as fd 0 (inetd
                                            "wait" mode); -a, -p, --uds, --socket-mode,
                                            --reuse-port and --backlog are then not used
@@ -322,6 +326,11 @@ public final class Main {
             throw new IllegalArgumentException("--max-header-size: " + e.getMessage(), e);
         }
         builder.maxConnections(options.maxConnections);
+        if (options.threads > 0) {
+            builder.threads(options.threads);
+        } else if (options.threads < 0) {
+            builder.virtualThreads();
+        }
         if (options.statsd != null) {
             builder.statsd(options.statsd);
         }
@@ -396,6 +405,8 @@ public final class Main {
         boolean reusePort;
         int backlog = BjoernServer.DEFAULT_BACKLOG;
         int workers = 1;
+        /** --threads: 0 for none, -1 for virtual. */
+        int threads;
         boolean inetd;
         int maxHeaderSize = BjoernServer.DEFAULT_MAX_HEADER_SIZE;
         int maxConnections = BjoernServer.DEFAULT_MAX_CONNECTIONS;
@@ -513,6 +524,15 @@ public final class Main {
                         break;
                     case "--workers":
                         workers = count(inline != null ? inline : value(args, ++i, "--workers"), "--workers");
+                        break;
+                    case "--threads":
+                        String threadsValue = inline != null ? inline : value(args, ++i, name);
+                        if (!threadsValue.equals("virtual") && !threadsValue.matches("[0-9]{1,9}")
+                                || threadsValue.matches("0+")) {
+                            throw new IllegalArgumentException("--threads must be a number of threads (at least 1)"
+                                    + " or \"virtual\", got \"" + threadsValue + "\"");
+                        }
+                        threads = threadsValue.equals("virtual") ? -1 : Integer.parseInt(threadsValue);
                         break;
                     case "--inetd":
                         inetd = true;

@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * An Undertow handler that serves a {@link WsgiApplication}, so an application can be mounted inside an
@@ -54,6 +55,8 @@ public final class WsgiHandler implements HttpHandler {
     private final Addresses addresses = new Addresses();
     /** Set by BjoernServer before it starts, when it keeps an access log. */
     AccessLog accessLog;
+    /** Where the application is called, when not on the IO thread: set before serving. */
+    Executor threads;
 
     /**
      * Serves {@code app} with a 10 MiB body limit, logging application errors to {@code System.err}.
@@ -175,7 +178,12 @@ public final class WsgiHandler implements HttpHandler {
 
     private void call(HttpServerExchange exchange, Map<String, Object> environ, ConnectionWatch watch) {
         metrics.requestRead();
-        new Call(this, exchange, environ, watch).run();
+        Call call = new Call(this, exchange, environ, watch);
+        if (threads == null) {
+            call.run();
+        } else {
+            call.runOn(threads);
+        }
     }
 
     void callWithBody(HttpServerExchange exchange, Map<String, Object> environ, byte[] body, int size) {

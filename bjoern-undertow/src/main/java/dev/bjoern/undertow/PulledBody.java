@@ -1,0 +1,141 @@
+package dev.bjoern.undertow;
+
+import dev.bjoern.PendingBody;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * A lazy body of an application that runs off the IO thread, pulled on the application's threads: each time the
+ * IO thread wants the next chunk, one task pulls it ({@code hasNext()} and {@code next()}, which may block) and
+ * wakes the IO thread, which then takes it without waiting. One chunk at a time, at the client's pace: while the
+ * socket is full nothing is pulled and no thread is held. Closing waits for a pull under way, so that the body
+ * is never closed under its own iterator.
+ */
+final class PulledBody implements Iterator<byte[]>, PendingBody, AutoCloseable {
+    private final Iterable<byte[]> body;
+    private final Iterator<byte[]> chunks;
+    private final Executor threads;
+    /** Told what closing threw when the close waited for a pull and ran on its thread. */
+    private final Consumer<Throwable> closeFailed;
+
+    // Guarded by this: the IO thread and one pulling thread at a time.
+    private boolean pulled;
+    private byte[] chunk;
+    private boolean ended;
+    private Throwable failed;
+    private boolean pulling;
+    private Runnable onReady;
+    private boolean closing;
+    private boolean closed;
+
+    PulledBody(Iterable<byte[]> body, Iterator<byte[]> chunks, Executor threads, Consumer<Throwable> closeFailed) {
+        this.body = body;
+        this.chunks = chunks;
+        this.threads = threads;
+        this.closeFailed = closeFailed;
+    }
+
+    @Override
+    public synchronized boolean ready(Runnable onReady) {
+        if (pulled || ended || failed != null) {
+            return true;
+        }
+        this.onReady = onReady;
+        if (!pulling) {
+            pulling = true;
+            threads.execute(this::pull);
+        }
+        return false;
+    }
+
+    private void pull() {
+        byte[] next = null;
+        boolean end = false;
+        Throwable error = null;
+        try {
+            if (chunks.hasNext()) {
+                next = chunks.next();
+            } else {
+                end = true;
+            }
+        } catch (Throwable t) {
+            error = t;
+        }
+        Runnable wake;
+        boolean close;
+        synchronized (this) {
+            pulling = false;
+            pulled = !end && error == null;
+            chunk = next;
+            ended = end;
+            failed = error;
+            wake = onReady;
+            onReady = null;
+            close = closing;
+        }
+        if (close) {
+            try {
+                closeNow();
+            } catch (Throwable t) {
+                closeFailed.accept(t);
+            }
+        } else if (wake != null) {
+            wake.run();
+        }
+    }
+
+    /** Answers what the last pull found; the IO thread asks only once {@link #ready} said true. */
+    @Override
+    public synchronized boolean hasNext() {
+        if (failed instanceof RuntimeException) {
+            throw (RuntimeException) failed;
+        }
+        if (failed instanceof Error) {
+            throw (Error) failed;
+        }
+        if (failed != null) {
+            throw new IllegalStateException("the application's body failed", failed);
+        }
+        return pulled;
+    }
+
+    @Override
+    public synchronized byte[] next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        pulled = false;
+        byte[] next = chunk;
+        chunk = null;
+        return next;
+    }
+
+    /** Closes the application's body (or its iterator), once: now, or when the pull under way returns. */
+    @Override
+    public void close() throws Exception {
+        synchronized (this) {
+            if (pulling) {
+                closing = true;
+                return;
+            }
+        }
+        closeNow();
+    }
+
+    private void closeNow() throws Exception {
+        AutoCloseable closeable;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeable = body instanceof AutoCloseable ? (AutoCloseable) body
+                    : chunks instanceof AutoCloseable ? (AutoCloseable) chunks : null;
+        }
+        if (closeable != null) {
+            closeable.close();
+        }
+    }
+}
