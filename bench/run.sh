@@ -2,14 +2,15 @@
 # Benchmarks our hello world against the same hello world on raw Undertow, Netty 4.1 (epoll) and Jetty 12 core,
 # each on one event loop; docs/benchmarks.md explains it.
 #
-#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd] [footprint] [profile]
-#                (no argument: all but statsd, footprint and profile, in order)
+#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd] [footprint] [profile] [blocking]
+#                (no argument: all but statsd, footprint, profile and blocking, in order)
 #
 #   throughput  all four servers side by side, one core each: req/s, p99, CPU per request, our ratio to each peer
 #   multi       the same four with LOOPS event loops each on LOOPS cores, wrk on the rest; skips below 4 cores
 #   startup, idle, large, statsd   ours against raw Undertow (statsd: only when named)
 #   footprint   the command line on JDK 25, launched as is and lean: first 200 and RSS (only when named)
 #   profile     ours under keep-alive load, recorded by JFR: where the IO thread's time goes (only when named)
+#   blocking    ours with an app that blocks 10 ms: on the IO thread, 64 threads, virtual threads (only when named)
 #
 # Environment (defaults in brackets):
 #   DURATION [4s]   length of one measured wrk run        WARMUP [3s]   warm-up per scenario and server
@@ -75,8 +76,8 @@ parts=("$@")
 (( ${#parts[@]} > 0 )) || parts=(throughput multi startup idle large)
 for part in "${parts[@]}"; do
     case $part in
-        throughput | multi | startup | idle | large | statsd | footprint | profile) ;;
-        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large, statsd, footprint or profile" ;;
+        throughput | multi | startup | idle | large | statsd | footprint | profile | blocking) ;;
+        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large, statsd, footprint, profile or blocking" ;;
     esac
 done
 # The multi part needs cores for LOOPS server loops and for wrk; where there are too few it says so in one line
@@ -662,6 +663,40 @@ profile() {
         "of the IO thread every millisecond."
     echo
     java -cp "$JAR" dev.bjoern.bench.ProfileSummary "$jfr" "bjoern I/O"
+    echo
+}
+
+# The blocking part: our server with an application that blocks 10 ms per request ("/sleep", as a database
+# call would), wrk at 100 keep-alive connections: the application on the IO thread, on 64 threads, and on a
+# virtual thread per request (JDK 21+; the java on the PATH decides). ROUNDS runs each, medians.
+blocking() {
+    local mode label args r rps p99 cpu jdk
+    jdk=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '$1 ~ /java.specification.version/ { print $2 }')
+    echo "### A blocking application: 10 ms per request, 100 connections, JDK $jdk"
+    echo
+    echo "| the application runs | req/s | p99 ms | CPU µs/req (core) |"
+    echo "|---|---:|---:|---:|"
+    for mode in "on the IO thread (the default)|" "on 64 threads (\`--threads 64\`)|--threads 64" \
+            "on a virtual thread per request (\`--threads virtual\`)|--threads virtual"; do
+        IFS='|' read -r label args <<<"$mode"
+        if [[ $args == *virtual* ]] && (( ${jdk%%.*} < 21 )); then
+            echo "| $label | needs JDK 21; skipped on JDK $jdk | | |"
+            continue
+        fi
+        # shellcheck disable=SC2086 # the arguments are words
+        start_server bjoern "$JVM_FLAGS" $args
+        run_wrk "$SERVER_PID" "$SERVER_PORT" /sleep 100 "" "$WARMUP"
+        rps=; p99=; cpu=
+        for ((r = 0; r < ROUNDS; r++)); do
+            run_wrk "$SERVER_PID" "$SERVER_PORT" /sleep 100 "" "$DURATION"
+            rps+=" $RPS"; p99+=" $P99"; cpu+=" $CPU_US"
+        done
+        stop "$SERVER_PID"
+        # shellcheck disable=SC2086 # the words are the runs
+        rps=$(median $rps); p99=$(median $p99); cpu=$(median $cpu)
+        printf '| %s | %.0f | %.2f | %.1f (%.0f%%) |\n' "$label" "$rps" "$p99" "$cpu" \
+            "$(awk -v c="$cpu" -v q="$rps" 'BEGIN { print c * q / 1e4 }')"
+    done
     echo
 }
 

@@ -24,10 +24,12 @@ import java.util.NoSuchElementException;
  * The servers the benchmark compares, serving the same bytes on 127.0.0.1:
  *
  * <pre>
- * bjoern PORT [--workers N] [--real-file] [--statsd JSON]
+ * bjoern PORT [--workers N] [--real-file] [--statsd JSON] [--threads N|virtual]
  *                             our server: "/" Hello, World!, "/64k", "/file" (1 GiB via wsgi.file_wrapper),
- *                             "/lazy" (300 MiB generated in 64 KiB chunks); with --statsd, sending bjoern's
- *                             statsd counters as the JSON says (the command line's --statsd)
+ *                             "/lazy" (300 MiB generated in 64 KiB chunks), "/sleep" (Hello, World! after
+ *                             blocking 10 ms); with --statsd, sending bjoern's statsd counters as the JSON says
+ *                             (the command line's --statsd); with --threads, the app on N threads or a
+ *                             virtual thread per request
  * raw PORT [--workers N]      Undertow's builder, one IO thread, the handler on it: "/" and "/64k"
  * netty PORT [--workers N]    Netty 4.1 on epoll, one event loop for accepting and serving: "/" and "/64k"
  * jetty PORT [--workers N]    Jetty 12 core, a non-blocking handler, one selector that accepts: "/" and "/64k"
@@ -57,6 +59,7 @@ public final class BenchServer {
         List<String> modes = List.of("bjoern", "raw", "netty", "jetty");
         if (args.length < 2 || !modes.contains(args[0])) {
             System.err.println("usage: BenchServer bjoern PORT [--workers N] [--real-file] [--statsd JSON]"
+                    + " [--threads N|virtual]"
                     + " | raw PORT [--workers N] | netty PORT [--workers N] | jetty PORT [--workers N]");
             System.exit(2);
         }
@@ -74,6 +77,12 @@ public final class BenchServer {
                 int statsd = options.indexOf("--statsd");
                 if (statsd >= 0) {
                     builder.statsd(Statsd.parse(options.get(statsd + 1)));
+                }
+                int threads = options.indexOf("--threads");
+                if (threads >= 0 && options.get(threads + 1).equals("virtual")) {
+                    builder.virtualThreads();
+                } else if (threads >= 0) {
+                    builder.threads(Integer.parseInt(options.get(threads + 1)));
                 }
                 bound = builder.build().start().port();
                 break;
@@ -109,6 +118,11 @@ public final class BenchServer {
             case "/lazy":
                 startResponse.call("200 OK", BINARY);
                 return LazyBody::new;
+            case "/sleep":
+                // An application that blocks, as on a database call: 10 ms.
+                Thread.sleep(10);
+                startResponse.call("200 OK", TEXT);
+                return List.of(HELLO);
             default:
                 startResponse.call("404 Not Found", TEXT);
                 return List.of();
