@@ -229,4 +229,61 @@ class BlockingAppTest {
         assertEquals("threads must be at least 1, got 0", assertThrows(IllegalArgumentException.class,
                 () -> none.apply(BjoernServer.builder((e, s) -> List.of()))).getMessage());
     }
+
+    @Test
+    void theCommandLineCallsTheAppOnItsThreads() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--threads", "2", "dev.bjoern.undertow.cliapps.Where:app")) {
+            String body = Command.run(Tools.require("curl", "apt-get install curl").toString(), "-sS", "--max-time",
+                    "20", "http://127.0.0.1:" + cli.awaitServing().group(4) + "/").ok();
+            assertTrue(body.contains("\nwsgi.multithread=true\nthread=bjoern app-"), body);
+        }
+    }
+
+    @Test
+    void theCommandLineRefusesABadThreadCountAndVirtualThreadsBeforeJdk21() throws Exception {
+        for (String bad : List.of("0", "-1", "many", "")) {
+            try (Cli cli = Cli.start("--threads", bad, "dev.bjoern.undertow.cliapps.Where:app")) {
+                assertEquals(2, cli.awaitExit());
+                assertTrue(cli.stderr().startsWith("bjoern: --threads must be a number of threads (at least 1) or"
+                        + " \"virtual\", got \"" + bad + "\"\n"), cli.stderr());
+            }
+        }
+        if (JDK < 21) {
+            try (Cli cli = Cli.start("-p", "0", "--threads", "virtual", "dev.bjoern.undertow.cliapps.Where:app")) {
+                assertEquals(1, cli.awaitExit());
+                assertEquals("bjoern: virtual threads need JDK 21 or newer; this is JDK " + JDK
+                        + " (give a number of threads instead)\n", cli.stderr());
+            }
+        }
+    }
+
+    @Test
+    void closeLetsACallUnderWayOnAnApplicationThreadFinish() throws Exception {
+        CountDownLatch called = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        WsgiApplication app = (environ, startResponse) -> {
+            called.countDown();
+            release.await();
+            startResponse.call("200 OK", List.of(), null);
+            return List.of("done".getBytes());
+        };
+        TestServer server = TestServer.start(app, b -> b.threads(1));
+        ExecutorService closing = Executors.newSingleThreadExecutor();
+        try (RawHttp client = server.connect()) {
+            client.send(GET);
+            assertTrue(called.await(10, TimeUnit.SECONDS));
+            Future<?> closed = closing.submit(() -> {
+                server.server.close();
+                return null;
+            });
+            release.countDown();
+            assertArrayEquals("done".getBytes(), client.read().body);
+            closed.get(30, TimeUnit.SECONDS);
+            assertTrue(client.closedByServer(), "the drain ends the connection after its response");
+            assertTrue(server.server.loopsEnded(), "the loops and the application's threads have ended");
+        } finally {
+            closing.shutdownNow();
+            server.close();
+        }
+    }
 }
