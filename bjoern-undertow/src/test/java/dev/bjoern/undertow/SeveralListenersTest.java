@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bjoern.undertow.cliapps.Where;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -139,6 +140,24 @@ class SeveralListenersTest {
             String message = assertThrows(java.io.IOException.class, server::bind).getMessage();
             assertEquals("cannot listen on 127.0.0.1 port " + taken.port() + ": Address already in use", message);
             assertFalse(Files.exists(socket), "the unix socket bound first must be closed and its file deleted");
+        }
+    }
+
+    @Test
+    void theMetricsCountEveryListener() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Path socket = dir.resolve("counted.sock");
+        try (BjoernServer server = BjoernServer.builder(Where.app).port(0).listen("unix:" + socket)
+                .meterRegistry(meters).build().start()) {
+            try (RawHttp client = new RawHttp(server.port())) {
+                assertEquals(200, client.send(GET).read().status());
+            }
+            assertTrue(curl("--unix-socket", socket.toString(), "http://x/").startsWith("SERVER_NAME=localhost\n"));
+            assertTrue(curl("http://127.0.0.1:" + server.port() + "/").startsWith("SERVER_NAME=127.0.0.1\n"));
+            // Counted on the IO thread once each response is out: the last may still be on its way.
+            Traffic.await(() -> Traffic.count(meters, "resp.done") >= 3);
+            assertEquals(3, Traffic.count(meters, "conn.accept.success"));
+            assertEquals(3, Traffic.count(meters, "resp.done"));
         }
     }
 }
