@@ -578,17 +578,22 @@ public final class BjoernServer implements AutoCloseable {
         public Builder host(String host) {
             Objects.requireNonNull(host, "host");
             if (host.startsWith("unix:")) {
-                String path = host.substring("unix:".length());
-                if (path.isEmpty() || path.equals("@")) {
-                    throw new IllegalArgumentException("a unix address must be unix:/path or unix:@name, got \""
-                            + host + "\"");
-                }
-                this.unix = path;
+                this.unix = unixPath(host);
                 return this;
             }
             this.unix = null;
             this.address = resolve(host);
             return this;
+        }
+
+        /** The path, or {@code @name}, of a {@code unix:} address. */
+        private static String unixPath(String address) {
+            String path = address.substring("unix:".length());
+            if (path.isEmpty() || path.equals("@")) {
+                throw new IllegalArgumentException("a unix address must be unix:/path or unix:@name, got \""
+                        + address + "\"");
+            }
+            return path;
         }
 
         private static InetAddress resolve(String host) {
@@ -618,12 +623,7 @@ public final class BjoernServer implements AutoCloseable {
         public Builder listen(String address) {
             Objects.requireNonNull(address, "address");
             if (address.startsWith("unix:")) {
-                String path = address.substring("unix:".length());
-                if (path.isEmpty() || path.equals("@")) {
-                    throw new IllegalArgumentException("a unix address must be unix:/path or unix:@name, got \""
-                            + address + "\"");
-                }
-                more.add(new Address(null, path, -1));
+                more.add(new Address(null, unixPath(address), -1));
                 return this;
             }
             int colon = address.lastIndexOf(':');

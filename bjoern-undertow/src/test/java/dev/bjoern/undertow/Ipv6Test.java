@@ -23,7 +23,7 @@ class Ipv6Test {
         }
     }
 
-    private static String curl(String... args) throws Exception {
+    static String curl(String... args) throws Exception {
         String[] command = new String[args.length + 4];
         command[0] = Tools.require("curl", "apt-get install curl").toString();
         command[1] = "-sSg";

@@ -29,13 +29,7 @@ class SeveralListenersTest {
     Path dir;
 
     private static String curl(String... args) throws Exception {
-        String[] command = new String[args.length + 4];
-        command[0] = Tools.require("curl", "apt-get install curl").toString();
-        command[1] = "-sSg";
-        command[2] = "--max-time";
-        command[3] = "20";
-        System.arraycopy(args, 0, command, 4, args.length);
-        return Command.run(command).ok();
+        return Ipv6Test.curl(args);
     }
 
     private static void assertRefused(String host, int port) {
