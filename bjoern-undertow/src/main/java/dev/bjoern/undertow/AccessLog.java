@@ -99,7 +99,8 @@ final class AccessLog implements ExchangeCompletionListener, AutoCloseable {
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener nextListener) {
         try {
-            // -1 when the listener does not record it (a mounted handler): then no duration. nanoTime may be negative.
+            // Recorded by the listener, or by a mounted handler (WsgiHandler); -1 if neither did: then no
+            // duration. nanoTime may be negative.
             long start = exchange.getRequestStartTime();
             long nanos = start != -1 ? System.nanoTime() - start : 0;
             long position = tail.get();

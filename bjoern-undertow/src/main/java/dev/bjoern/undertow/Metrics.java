@@ -183,14 +183,30 @@ class Metrics implements AutoCloseable {
         }
         Metrics metrics = new Metrics(settings, userRegistry);
         if (userRegistry != null) {
-            if (userRegistry.find("conn.accept.success").meter() != null) {
-                // Micrometer would hand back the meters already there, read from the other server's counters.
-                throw new IllegalStateException("the meter registry already has bjoern's meters, from another"
-                        + " server: give each server a registry of its own");
-            }
-            metrics.bindTo(userRegistry, false);
+            metrics.bindTo(checked(userRegistry), false, true);
         }
         return metrics;
+    }
+
+    /**
+     * Metrics of a handler mounted in a host's Undertow, on {@code registry}: bjoern's counters but the
+     * connection ones, as the host accepts and closes connections unseen; no extras.
+     *
+     * @throws IllegalStateException if the registry already has bjoern's meters
+     */
+    static Metrics mounted(MeterRegistry registry) {
+        Metrics metrics = new Metrics(Statsd.DISABLED, registry);
+        metrics.bindTo(checked(registry), false, false);
+        return metrics;
+    }
+
+    private static MeterRegistry checked(MeterRegistry registry) {
+        if (registry.find("req.done").meter() != null) {
+            // Micrometer would hand back the meters already there, read from the other one's counters.
+            throw new IllegalStateException("the meter registry already has bjoern's meters, from another"
+                    + " server or handler: give each a registry of its own");
+        }
+        return registry;
     }
 
     // The events, on the IO thread. Overridden by NONE.
@@ -278,9 +294,15 @@ class Metrics implements AutoCloseable {
 
     // Publishing, off the IO thread.
 
-    /** The meters, registered on {@code registry}: bjoern's 15 counters, and the extras that are on. */
-    private void bindTo(MeterRegistry registry, boolean statsd) {
+    /**
+     * The meters, registered on {@code registry}: bjoern's 15 counters (13 without the {@code connections}
+     * ones), and the extras that are on.
+     */
+    private void bindTo(MeterRegistry registry, boolean statsd, boolean connections) {
         COUNTERS.forEach((name, count) -> {
+            if (!connections && name.startsWith("conn.")) {
+                return;
+            }
             if (statsd) {
                 // Read as a gauge of the total; StatsdOutput.Line sends the delta as bjoern's counter line. A
                 // statsd FunctionCounter would do the same, but could send a delta twice when the last poll
@@ -327,7 +349,7 @@ class Metrics implements AutoCloseable {
         }
         sender = new StatsdSender(settings.host(), settings.port(), errors);
         statsdRegistry = StatsdOutput.registry(settings, sender, durationMean);
-        bindTo(statsdRegistry, true);
+        bindTo(statsdRegistry, true, true);
         if (settings.jvm()) {
             bindJvm(statsdRegistry);
         }

@@ -45,6 +45,8 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
     private final Map<String, Object> environ;
     /** The declared length, or -1 for a chunked body. */
     private final long length;
+    /** The most body bytes this request may have: the handler's limit, or the host's where smaller. */
+    private final long limit;
     /** The strict decoder of a chunked body read raw; null otherwise. */
     private final ChunkedBody chunked;
     /** Raw bytes of a chunked body not yet decoded; held only while there are some. */
@@ -52,15 +54,17 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
     private byte[] data;
     private int size;
 
-    RequestBody(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ, long length) {
+    RequestBody(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ, long length,
+            long limit) {
         this.handler = handler;
         this.exchange = exchange;
         this.environ = environ;
         this.length = length;
+        this.limit = limit;
         this.chunked = length < 0 && exchange.getConnection() instanceof HttpServerConnection
-                && !hostReadSome(exchange) ? new ChunkedBody(handler.maxBodySize) : null;
+                && !hostReadSome(exchange) ? new ChunkedBody(limit) : null;
         // The declared length was checked against the limit already.
-        this.data = new byte[(int) Math.min(FIRST_CAPACITY, length >= 0 ? length : handler.maxBodySize + 1)];
+        this.data = new byte[(int) Math.min(FIRST_CAPACITY, length >= 0 ? length : limit + 1)];
     }
 
     /**
@@ -143,7 +147,14 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
         } catch (ChunkedBody.Refusal e) {
             refusal = e.status;
         } catch (RequestTooBigException e) {
-            // A host Undertow's own entity limit, which its chunked reader applies before we can lift it.
+            // The host's entity limit, tripped in Undertow's chunked reader, which a host handler in front of
+            // ours began to read with: its limit counts the framing and was fixed before any handler ran. It
+            // closes the connection before it throws; where it did not, the answer is ours.
+            if (!exchange.getConnection().isOpen()) {
+                stopReading(channel);
+                handler.metrics.parseError();
+                return;
+            }
             refusal = 413;
         } catch (IOException e) {
             // The client went away, or (where Undertow decodes) sent broken chunk framing.
@@ -169,7 +180,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             if (size == data.length) {
                 // Up to the declared length, or for a body Undertow decodes one byte past the limit, so that
                 // going over it shows.
-                long cap = length >= 0 ? length : handler.maxBodySize + 1;
+                long cap = length >= 0 ? length : limit + 1;
                 if (size >= cap) {
                     throw new ChunkedBody.Refusal(413, "the body exceeds the limit");
                 }
@@ -198,7 +209,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             long dataLeft = chunked.dataLeft();
             if (raw == null && dataLeft > 0) {
                 // Nothing read ahead: a chunk's data goes straight into the body, never past the chunk.
-                grow(size + Math.min(dataLeft, FIRST_CAPACITY), handler.maxBodySize);
+                grow(size + Math.min(dataLeft, FIRST_CAPACITY), limit);
                 int read = channel.read(ByteBuffer.wrap(data, size, (int) Math.min(dataLeft, data.length - size)));
                 if (read <= 0) {
                     ended(channel, read);
@@ -224,7 +235,7 @@ final class RequestBody implements ChannelListener<StreamSourceChannel> {
             chunked.frame(buffer);
             int take = (int) Math.min(chunked.dataLeft(), buffer.remaining());
             if (take > 0) {
-                grow(size + take, handler.maxBodySize);
+                grow(size + take, limit);
                 buffer.get(data, size, take);
                 size += take;
                 chunked.took(take);

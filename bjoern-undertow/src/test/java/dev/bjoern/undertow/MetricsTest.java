@@ -56,7 +56,7 @@ class MetricsTest {
         try (TestServer server = TestServer.start(Traffic.APP, b -> b.meterRegistry(registry))) {
             IllegalStateException refused = assertThrows(IllegalStateException.class,
                     () -> BjoernServer.builder(Traffic.APP).meterRegistry(registry).build());
-            assertEquals("the meter registry already has bjoern's meters, from another server: give each server a"
+            assertEquals("the meter registry already has bjoern's meters, from another server or handler: give each a"
                     + " registry of its own", refused.getMessage());
         }
     }
