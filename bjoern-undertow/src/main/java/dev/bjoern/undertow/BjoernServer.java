@@ -22,12 +22,10 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.ChannelListener;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
@@ -185,7 +183,7 @@ public final class BjoernServer implements AutoCloseable {
         metrics.start(settings.errors);
         worker = Loops.start("bjoern", handlers.length, this::stopped);
         if (settings.threads != ON_THE_LOOP) {
-            appThreads = settings.threads == VIRTUAL ? VirtualThreads.executor() : pool(settings.threads);
+            appThreads = settings.threads == VIRTUAL ? AppThreads.virtual() : AppThreads.pool(settings.threads);
             for (WsgiHandler handler : handlers) {
                 handler.threads = appThreads;
             }
@@ -394,19 +392,6 @@ public final class BjoernServer implements AutoCloseable {
         return (worker == null || worker.isTerminated()) && (appThreads == null || appThreads.isTerminated());
     }
 
-    /**
-     * {@code n} threads for a blocking application. Their queue is not bounded by a number of its own: a
-     * connection waits for its response before its next request is read, so at most one call per open
-     * connection waits, and the connection limit bounds them.
-     */
-    private static ExecutorService pool(int n) {
-        AtomicInteger number = new AtomicInteger();
-        return Executors.newFixedThreadPool(n, task -> {
-            Thread thread = new Thread(task, "bjoern app-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
 
     private void stop(long drainNanos) throws IOException {
         XnioWorker running;
@@ -769,7 +754,7 @@ public final class BjoernServer implements AutoCloseable {
          * @throws UnsupportedOperationException on a JDK before 21, naming it
          */
         public Builder virtualThreads() {
-            VirtualThreads.check();
+            AppThreads.checkVirtual();
             this.threads = VIRTUAL;
             return this;
         }

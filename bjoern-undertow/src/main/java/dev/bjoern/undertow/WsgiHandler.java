@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 
 /**
  * An Undertow handler that serves a {@link WsgiApplication}, so an application can be mounted inside an
@@ -81,6 +82,8 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
     AccessLog accessLog;
     /** Where the application is called, when not on the IO thread: set before serving. */
     Executor threads;
+    /** The threads {@link Builder#threads} made, which {@link #close()} stops; null otherwise. */
+    private ExecutorService ownThreads;
 
     /**
      * Serves {@code app} with a 10 MiB body limit (or the host's, if smaller), logging application errors to
@@ -247,13 +250,17 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
     }
 
     /**
-     * Flushes and stops the access log given to the {@link Builder}, if any; the handler goes on serving,
-     * without logging. Call it when the host stops. Idempotent.
+     * Flushes and stops the access log given to the {@link Builder}, if any, and stops the application threads
+     * it made (calls under way are interrupted); the handler then serves on without logging, and refuses
+     * requests it would call on those threads with a 500. Call it when the host stops. Idempotent.
      */
     @Override
     public void close() {
         if (accessLog != null) {
             accessLog.close();
+        }
+        if (ownThreads != null) {
+            ownThreads.shutdownNow();
         }
     }
 
@@ -309,6 +316,8 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
         private boolean multiprocess;
         private MeterRegistry meterRegistry;
         private OutputStream accessLog;
+        /** 0: on the host's thread; -1: a virtual thread per call. */
+        private int threads;
 
         private Builder(WsgiApplication app) {
             this.app = Objects.requireNonNull(app, "app");
@@ -395,6 +404,38 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
         }
 
         /**
+         * Calls the application on a pool of {@code n} threads of the handler's instead of the host's IO thread,
+         * as {@link BjoernServer.Builder#threads(int)} does for the server: for an application that blocks. The
+         * request body is still read before the call and the response written from the IO thread; environ's
+         * {@code wsgi.multithread} is true. {@link WsgiHandler#close()} stops the threads. Default: the
+         * application runs on the thread the host calls the handler on.
+         *
+         * @param n the number of threads
+         * @return this builder
+         * @throws IllegalArgumentException below 1
+         */
+        public Builder threads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + n);
+            }
+            this.threads = n;
+            return this;
+        }
+
+        /**
+         * Calls the application on a new virtual thread per request, as {@link #threads(int)} does on a pool.
+         * Needs JDK 21 or newer.
+         *
+         * @return this builder
+         * @throws UnsupportedOperationException on a JDK before 21, naming it
+         */
+        public Builder virtualThreads() {
+            AppThreads.checkVirtual();
+            this.threads = -1;
+            return this;
+        }
+
+        /**
          * A handler with these settings; with an access log, its writer thread is started.
          *
          * @return a new handler
@@ -402,8 +443,12 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
          */
         public WsgiHandler build() {
             Metrics metrics = meterRegistry == null ? Metrics.NONE : Metrics.mounted(meterRegistry);
-            WsgiHandler handler = new WsgiHandler(app, maxBodySize, errors, multithread, multiprocess, metrics,
-                    true);
+            WsgiHandler handler = new WsgiHandler(app, maxBodySize, errors, multithread || threads != 0,
+                    multiprocess, metrics, true);
+            if (threads != 0) {
+                handler.ownThreads = threads < 0 ? AppThreads.virtual() : AppThreads.pool(threads);
+                handler.threads = handler.ownThreads;
+            }
             if (accessLog != null) {
                 handler.accessLog = new AccessLog(accessLog, errors);
                 handler.accessLog.start();

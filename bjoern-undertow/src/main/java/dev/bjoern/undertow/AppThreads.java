@@ -1,0 +1,54 @@
+package dev.bjoern.undertow;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads a blocking application is called on, off the IO thread: a pool of n, or a virtual thread per call
+ * (JDK 21 and newer; reached by name, as this library's bytecode targets Java 17).
+ */
+final class AppThreads {
+    /** The first JDK with virtual threads. */
+    static final int JDK_NEEDED = 21;
+
+    private AppThreads() {
+    }
+
+    /**
+     * {@code n} threads. Their queue is not bounded by a number of its own: a connection waits for its response
+     * before its next request is read, so at most one call per open connection waits, and the connection limit
+     * bounds them.
+     */
+    static ExecutorService pool(int n) {
+        AtomicInteger number = new AtomicInteger();
+        return Executors.newFixedThreadPool(n, task -> {
+            Thread thread = new Thread(task, "bjoern app-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** @throws UnsupportedOperationException on a JDK before 21, naming it */
+    static void checkVirtual() {
+        int feature = Runtime.version().feature();
+        if (feature < JDK_NEEDED) {
+            throw new UnsupportedOperationException("virtual threads need JDK " + JDK_NEEDED + " or newer; this is JDK "
+                    + feature + " (give a number of threads instead)");
+        }
+    }
+
+    static ExecutorService virtual() {
+        checkVirtual();
+        try {
+            MethodHandle make = MethodHandles.publicLookup().findStatic(Executors.class,
+                    "newVirtualThreadPerTaskExecutor", MethodType.methodType(ExecutorService.class));
+            return (ExecutorService) make.invoke();
+        } catch (Throwable t) {
+            throw new IllegalStateException("making the virtual thread executor failed", t);
+        }
+    }
+}
