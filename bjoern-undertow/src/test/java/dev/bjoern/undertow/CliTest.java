@@ -220,9 +220,9 @@ class CliTest {
             List<String> listed = help.lines().map(Pattern.compile("^ {2,6}(?:-\\w, )?(--[a-z-]+) .*")::matcher)
                     .filter(Matcher::matches).map(m -> m.group(1)).toList();
             assertEquals(List.of("--classpath", "--host", "--port", "--uds", "--socket-mode", "--reuse-port",
-                    "--backlog", "--workers", "--inetd", "--max-body-size", "--max-header-size", "--max-connections",
-                    "--idle-timeout", "--request-timeout", "--send-timeout", "--drain-timeout", "--access-log",
-                    "--statsd", "--help", "--version"), listed);
+                    "--backlog", "--workers", "--threads", "--inetd", "--max-body-size", "--max-header-size",
+                    "--max-connections", "--idle-timeout", "--request-timeout", "--send-timeout", "--drain-timeout",
+                    "--access-log", "--statsd", "--help", "--version"), listed);
         }
     }
 
