@@ -30,9 +30,13 @@ final class Activation {
         if (fds == null || !Long.toString(ProcessHandle.current().pid()).equals(pid)) {
             return new int[0];
         }
+        if (fds.equals("0")) {
+            // sd_listen_fds(3): no sockets passed; bind as the options say.
+            return new int[0];
+        }
         if (!fds.matches("[1-9][0-9]{0,3}") || Integer.parseInt(fds) > MOST) {
             throw new IllegalArgumentException("socket activation: LISTEN_FDS must be the number of sockets passed,"
-                    + " from 1 to " + MOST + ", got \"" + fds + "\"");
+                    + " from 0 to " + MOST + ", got \"" + fds + "\"");
         }
         int feature = Runtime.version().feature();
         if (feature < NativeSockets.JDK_NEEDED) {

@@ -232,11 +232,23 @@ public final class BjoernServer implements AutoCloseable {
         // Started on the IO thread, so that the connection limit knows the acceptors before their first accept.
         FutureTask<List<Acceptor>> starting = new FutureTask<>(() -> {
             List<Acceptor> started = new ArrayList<>();
-            for (Listener listener : listeners) {
-                started.add(Acceptor.start(ioThread, listener.channel, accepted, e -> {
-                    metrics.acceptFailed();
-                    errors.println("bjoern: accepting a connection failed: " + e);
-                }));
+            try {
+                for (Listener listener : listeners) {
+                    started.add(Acceptor.start(ioThread, listener.channel, accepted, e -> {
+                        metrics.acceptFailed();
+                        errors.println("bjoern: accepting a connection failed: " + e);
+                    }));
+                }
+            } catch (IOException | RuntimeException e) {
+                // None of this loop's acceptors stays registered without the connection limit knowing it.
+                for (Acceptor acceptor : started) {
+                    try {
+                        acceptor.close();
+                    } catch (IOException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
+                throw e;
             }
             open.limits(started);
             return started;
@@ -365,25 +377,6 @@ public final class BjoernServer implements AutoCloseable {
         stop(0);
     }
 
-    /** Closes every listener, even when one fails; the first failure is thrown, the others added to it. */
-    private static void closeAll(List<Listener> listeners) throws IOException {
-        IOException failed = null;
-        for (Listener listener : listeners) {
-            try {
-                listener.close();
-            } catch (IOException e) {
-                if (failed == null) {
-                    failed = e;
-                } else {
-                    failed.addSuppressed(e);
-                }
-            }
-        }
-        if (failed != null) {
-            throw failed;
-        }
-    }
-
     /**
      * Whether every IO thread has ended: false after a stop whose deadline passed while the application was
      * still running a request on one of them (it runs on; the server will not wait for it).
@@ -394,31 +387,70 @@ public final class BjoernServer implements AutoCloseable {
 
 
     private void stop(long drainNanos) throws IOException {
+        if (AppThreads.inCall()) {
+            // The application stops its server from one of its calls, which cannot wait for itself: the stop
+            // runs on a thread of its own, and the drain lets this call's response go out.
+            Thread stopping = new Thread(() -> {
+                try {
+                    stop(drainNanos);
+                } catch (IOException e) {
+                    settings.errors.println("bjoern: stopping the server failed: " + e);
+                }
+            }, "bjoern stop");
+            stopping.start();
+            return;
+        }
         XnioWorker running;
         OpenConnections[] open;
+        IOException closing = null;
         synchronized (this) {
-            if (acceptors != null) {
-                for (Acceptor acceptor : acceptors) {
+            // Every acceptor and listener is closed, even when one fails; the stop goes on, and the first
+            // failure is thrown at the end.
+            for (Acceptor acceptor : acceptors == null ? List.<Acceptor>of() : acceptors) {
+                try {
                     acceptor.close();
+                } catch (IOException e) {
+                    closing = joined(closing, e);
                 }
             }
             if (listeners != null) {
                 // Closes the channels (if no acceptor did) and deletes the unix socket files we made.
-                closeAll(listeners);
+                for (Listener listener : listeners) {
+                    try {
+                        listener.close();
+                    } catch (IOException e) {
+                        closing = joined(closing, e);
+                    }
+                }
             }
             running = worker;
             open = connections;
         }
         if (running == null) {
             stopped();
-            return;
-        }
-        if (Thread.currentThread() instanceof XnioIoThread
+        } else if (Thread.currentThread() instanceof XnioIoThread
                 && ((XnioIoThread) Thread.currentThread()).getWorker() == running) {
             // The worker's termination task calls stopped().
             running.shutdown();
-            return;
+        } else {
+            drainAndEnd(running, open, drainNanos);
+            stopped();
         }
+        if (closing != null) {
+            throw closing;
+        }
+    }
+
+    private static IOException joined(IOException first, IOException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    /** Drains until the deadline, then closes every connection left and ends the loops. */
+    private void drainAndEnd(XnioWorker running, OpenConnections[] open, long drainNanos) {
         long deadline = System.nanoTime() + drainNanos;
         try {
             awaitDrained(running, open, deadline);
@@ -438,7 +470,6 @@ public final class BjoernServer implements AutoCloseable {
             running.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        stopped();
     }
 
     /**
@@ -488,7 +519,7 @@ public final class BjoernServer implements AutoCloseable {
             }
             if (appThreads != null) {
                 // After the drain: a call still running is past its deadline, and its response cannot go out.
-                appThreads.shutdownNow();
+                AppThreads.stop(appThreads);
             }
             if (accessLog != null) {
                 accessLog.close();
@@ -611,18 +642,24 @@ public final class BjoernServer implements AutoCloseable {
                 more.add(new Address(null, unixPath(address), -1));
                 return this;
             }
+            if (address.startsWith("fd:")) {
+                String fd = address.substring("fd:".length());
+                if (!fd.matches("[0-9]{1,9}")) {
+                    throw new IllegalArgumentException("an inherited socket must be fd:N with N its file descriptor,"
+                            + " got \"" + address + "\"");
+                }
+                more.add(new Address(null, null, Integer.parseInt(fd)));
+                return this;
+            }
             int colon = address.lastIndexOf(':');
             String number = address.substring(colon + 1);
             if (colon < 0 || !number.matches("[0-9]{1,5}") || Integer.parseInt(number) > 65535) {
                 throw new IllegalArgumentException("a listen address must be HOST:PORT (a port from 0 to 65535),"
                         + " [IPv6]:PORT, unix:/path, unix:@name or fd:N, got \"" + address + "\"");
             }
-            if (address.startsWith("fd:")) {
-                more.add(new Address(null, null, Integer.parseInt(number)));
-                return this;
-            }
             String host = address.substring(0, colon);
-            if (host.isEmpty() || host.indexOf(':') >= 0 && !(host.startsWith("[") && host.endsWith("]"))) {
+            boolean bracketed = host.startsWith("[") && host.endsWith("]");
+            if (host.isEmpty() || host.indexOf(':') >= 0 != bracketed) {
                 throw new IllegalArgumentException("a listen address must be HOST:PORT with an IPv6 address in"
                         + " brackets ([::1]:8000), got \"" + address + "\"");
             }

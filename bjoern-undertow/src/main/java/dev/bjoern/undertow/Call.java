@@ -118,20 +118,41 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
         }
         parked();
         offLoop = true;
-        XnioIoThread loop = exchange.getIoThread();
         try {
-            threads.execute(() -> {
-                Throwable failed = callApplication(threads);
-                try {
-                    loop.execute(() -> afterCall(failed));
-                } catch (RejectedExecutionException stopped) {
-                    // The loop has ended, and the connection with it: nobody else will close the body.
-                    closeBody();
-                }
-            });
+            threads.execute(new OffLoop(threads));
         } catch (RejectedExecutionException stopping) {
             offLoop = false;
             fail(new IllegalStateException("the application's threads are stopping", stopping));
+        }
+    }
+
+    /** The call of the application on one of its threads, then back to the IO thread. */
+    private final class OffLoop implements AppThreads.Task {
+        private final Executor threads;
+
+        OffLoop(Executor threads) {
+            this.threads = threads;
+        }
+
+        @Override
+        public void run() {
+            Throwable failed = AppThreads.calling(() -> callApplication(threads));
+            back(failed);
+        }
+
+        /** The threads stopped before this call ran: the application is not called. */
+        @Override
+        public void refuse() {
+            back(new IllegalStateException("the application's threads stopped before the call"));
+        }
+
+        private void back(Throwable failed) {
+            try {
+                exchange.getIoThread().execute(() -> afterCall(failed));
+            } catch (RejectedExecutionException stopped) {
+                // The loop has ended, and the connection with it: nobody else will close the body.
+                closeBody();
+            }
         }
     }
 
@@ -175,6 +196,9 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
         offLoop = false;
         if (ended) {
             // The connection closed while the application ran on another thread.
+            if (failed != null) {
+                log("error in application", failed);
+            }
             closeBody();
         } else if (failed != null) {
             // Nothing has reached the wire yet, even if the write callable was used.
@@ -265,7 +289,13 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
                     resume.run();
                 }
             };
-            wake = () -> exchange.getIoThread().execute(resumeHere);
+            wake = () -> {
+                try {
+                    exchange.getIoThread().execute(resumeHere);
+                } catch (RejectedExecutionException stopped) {
+                    // The loop has ended and closed the connection, which ended this call.
+                }
+            };
         }
         return wake;
     }

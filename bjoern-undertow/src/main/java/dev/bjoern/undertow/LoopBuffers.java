@@ -76,7 +76,7 @@ final class LoopBuffers implements ByteBufferPool {
         return true;
     }
 
-    /** One lease of a buffer; closing it twice returns the buffer once. */
+    /** One lease of a buffer; closing it twice on one thread returns the buffer once (leases are not shared). */
     private final class Pooled implements PooledByteBuffer {
         private ByteBuffer buffer;
 

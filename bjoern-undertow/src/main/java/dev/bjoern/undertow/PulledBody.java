@@ -45,12 +45,42 @@ final class PulledBody implements Iterator<byte[]>, PendingBody, AutoCloseable {
         this.onReady = onReady;
         if (!pulling) {
             pulling = true;
-            threads.execute(this::pull);
+            try {
+                threads.execute(new Pull());
+            } catch (RuntimeException stopping) {
+                pulling = false;
+                this.onReady = null;
+                throw stopping;
+            }
         }
         return false;
     }
 
+    /** One pull on the application's threads. */
+    private final class Pull implements AppThreads.Task {
+        @Override
+        public void run() {
+            pull();
+        }
+
+        /** The threads stopped before this pull ran: the body fails, or is closed if that was asked. */
+        @Override
+        public void refuse() {
+            finish(null, false, new IllegalStateException("the application's threads stopped before the pull"));
+        }
+    }
+
     private void pull() {
+        boolean closeInstead;
+        synchronized (this) {
+            closeInstead = closing;
+            pulling = !closeInstead;
+        }
+        if (closeInstead) {
+            // Closed while this pull waited for a thread: the response has ended, nothing is pulled.
+            closeQuietly();
+            return;
+        }
         byte[] next = null;
         boolean end = false;
         Throwable error = null;
@@ -63,6 +93,11 @@ final class PulledBody implements Iterator<byte[]>, PendingBody, AutoCloseable {
         } catch (Throwable t) {
             error = t;
         }
+        finish(next, end, error);
+    }
+
+    /** A pull is over: what it found, then the close asked for meanwhile or the wake-up. */
+    private void finish(byte[] next, boolean end, Throwable error) {
         Runnable wake;
         boolean close;
         synchronized (this) {
@@ -76,13 +111,17 @@ final class PulledBody implements Iterator<byte[]>, PendingBody, AutoCloseable {
             close = closing;
         }
         if (close) {
-            try {
-                closeNow();
-            } catch (Throwable t) {
-                closeFailed.accept(t);
-            }
+            closeQuietly();
         } else if (wake != null) {
             wake.run();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            closeNow();
+        } catch (Throwable t) {
+            closeFailed.accept(t);
         }
     }
 

@@ -260,7 +260,7 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
             accessLog.close();
         }
         if (ownThreads != null) {
-            ownThreads.shutdownNow();
+            AppThreads.stop(ownThreads);
         }
     }
 

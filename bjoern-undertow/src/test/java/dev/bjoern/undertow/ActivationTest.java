@@ -30,10 +30,12 @@ class ActivationTest {
 
     @Test
     void aCountThatIsNoNumberOfSocketsIsRefused() {
-        for (String bad : new String[] {"0", "-1", "two", "", "01", "1025", "99999999999"}) {
+        assertArrayEquals(new int[0], Activation.fds(false, Map.of("LISTEN_FDS", "0", "LISTEN_PID", OURS)),
+                "none passed, as sd_listen_fds(3) reads it");
+        for (String bad : new String[] {"-1", "two", "", "01", "1025", "99999999999"}) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> Activation.fds(false, Map.of("LISTEN_FDS", bad, "LISTEN_PID", OURS)));
-            assertEquals("socket activation: LISTEN_FDS must be the number of sockets passed, from 1 to 1024, got \""
+            assertEquals("socket activation: LISTEN_FDS must be the number of sockets passed, from 0 to 1024, got \""
                     + bad + "\"", refused.getMessage());
         }
     }

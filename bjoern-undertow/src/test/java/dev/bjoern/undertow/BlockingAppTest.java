@@ -286,4 +286,58 @@ class BlockingAppTest {
             server.close();
         }
     }
+
+    @Test
+    void theCommandLineClosesTheAppAfterTheDrainWithThreads() throws Exception {
+        try (Cli cli = Cli.start("-p", "0", "--threads", "2", "dev.bjoern.undertow.cliapps.Closing:app")) {
+            String body = Command.run(Tools.require("curl", "apt-get install curl").toString(), "-sS", "--max-time",
+                    "20", "http://127.0.0.1:" + cli.awaitServing().group(4) + "/").ok();
+            assertEquals("open", body);
+            cli.signal("TERM");
+            assertEquals(0, cli.awaitExit());
+            assertEquals("closed\n", cli.stdout(), "the application threads have ended: the app is closed");
+        }
+    }
+
+    @Test
+    void anApplicationThatStopsItsServerFromACallStillAnswersIt() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<BjoernServer> self = new java.util.concurrent.atomic.AtomicReference<>();
+        WsgiApplication app = (environ, startResponse) -> {
+            self.get().close();
+            startResponse.call("200 OK", List.of(), null);
+            return List.of("stopping".getBytes());
+        };
+        try (TestServer server = TestServer.start(app, b -> b.threads(1).drainTimeout(java.time.Duration.ofSeconds(60)));
+                RawHttp client = server.connect()) {
+            self.set(server.server);
+            // The call cannot wait for its own drain: close() returns, and the drain lets this response out.
+            assertArrayEquals("stopping".getBytes(), client.send(GET).read().body);
+            assertTrue(client.closedByServer(), "the stop ends the connection after its response");
+        }
+    }
+
+    @Test
+    void aLazyBodyWhoseThreadsStoppedIsCutShortAndClosedOnce() throws Exception {
+        LazyBody large = new LazyBody(256);
+        WsgiHandler handler = WsgiHandler.builder((environ, startResponse) -> {
+            startResponse.call("200 OK", List.of(), null);
+            return large;
+        }).threads(1).build();
+        io.undertow.Undertow host = io.undertow.Undertow.builder().addHttpListener(0, "127.0.0.1").setIoThreads(1)
+                .setHandler(handler).build();
+        host.start();
+        try (RawHttp reader = new RawHttp(((java.net.InetSocketAddress) host.getListenerInfo().get(0).getAddress())
+                .getPort())) {
+            reader.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertEquals(16, reader.readBytes(16).length);
+            // The threads stop while the response waits for the reader: the next pull cannot run.
+            handler.close();
+            byte[] rest = reader.readAll();
+            assertTrue(16 + rest.length < 256 * 256 * 1024, "the response is cut short, not completed");
+            Traffic.await(() -> large.closed.get() == 1);
+            assertEquals(1, large.closed.get(), "closed once");
+        } finally {
+            host.stop();
+        }
+    }
 }

@@ -182,7 +182,10 @@ final class Cli implements AutoCloseable {
                     onLine.accept(line);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                if (process.isAlive()) {
+                    throw new UncheckedIOException(e);
+                }
+                // The process was ended and the JDK closed its pipe under this reader: the output is complete.
             } finally {
                 onEnd.run();
             }

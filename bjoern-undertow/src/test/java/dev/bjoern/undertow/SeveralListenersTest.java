@@ -116,7 +116,7 @@ class SeveralListenersTest {
     void listenAddressesAreCheckedWhenGiven() {
         BjoernServer.Builder builder = BjoernServer.builder(Where.app);
         for (String bad : List.of("8000", "127.0.0.1", "127.0.0.1:65536", ":8000", "::1:8000", "unix:", "unix:@",
-                "fd:x", "127.0.0.1:-1")) {
+                "fd:x", "fd:x:3", "fd:", "[localhost]:80", "127.0.0.1:-1")) {
             String message = assertThrows(IllegalArgumentException.class, () -> builder.listen(bad)).getMessage();
             assertTrue(message.endsWith("got \"" + bad + "\""), message);
         }
