@@ -4,6 +4,7 @@ import dev.bjoern.FileBody;
 import dev.bjoern.StartResponse;
 import dev.bjoern.Write;
 import dev.bjoern.WsgiApplication;
+import dev.bjoern.server.ResponseRules;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -114,8 +115,8 @@ final class WsgiCall implements StartResponse, Write {
         } else if (this.status != null) {
             throw new IllegalStateException("start_response was already called; a second call must pass excInfo");
         }
-        int code = StartResponseRules.status(status);
-        long length = StartResponseRules.headers(headers);
+        int code = ResponseRules.status(status);
+        long length = ResponseRules.headers(headers);
         // Everything is checked before anything is applied: a refused call changes nothing.
         this.headers = new ArrayList<>(headers);
         this.code = code;

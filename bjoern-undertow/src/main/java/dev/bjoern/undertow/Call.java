@@ -4,6 +4,7 @@ import dev.bjoern.FileBody;
 import dev.bjoern.PendingBody;
 import dev.bjoern.StartResponse;
 import dev.bjoern.Write;
+import dev.bjoern.server.ResponseRules;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -317,7 +318,7 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
         }
         ResponseHead.Status line = ResponseHead.status(status);
         // Everything is checked before anything is applied: a refused call changes nothing.
-        long length = ResponseHead.headers(headers);
+        long length = ResponseRules.headers(headers);
         HeaderMap out = exchange.getResponseHeaders();
         if (this.status != null) {
             out.clear();
