@@ -174,6 +174,15 @@ final class Cli implements AutoCloseable {
         process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    private static boolean ends(Process process) {
+        try {
+            return process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private Thread read(InputStream stream, Consumer<String> onLine, Runnable onEnd) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream,
@@ -182,10 +191,11 @@ final class Cli implements AutoCloseable {
                     onLine.accept(line);
                 }
             } catch (IOException e) {
-                if (process.isAlive()) {
+                // The process was ended (close() kills it) and the JDK closed its pipe under this reader: the
+                // output is complete. Anything else is a failure of the test's own.
+                if (!ends(process)) {
                     throw new UncheckedIOException(e);
                 }
-                // The process was ended and the JDK closed its pipe under this reader: the output is complete.
             } finally {
                 onEnd.run();
             }
