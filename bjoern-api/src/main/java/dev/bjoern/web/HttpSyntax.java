@@ -3,6 +3,7 @@ package dev.bjoern.web;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.bjoern.server.ResponseRules;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -107,24 +108,8 @@ final class HttpSyntax {
                 : -1;
     }
 
-    /** The input for an error message: in double quotes, CR and LF as \r and \n, other controls as \xNN. */
+    /** The input for an error message, as every message of the servers quotes it (ResponseRules). */
     static String quote(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder quoted = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\r') {
-                quoted.append("\\r");
-            } else if (c == '\n') {
-                quoted.append("\\n");
-            } else if (c < 0x20 || c == 0x7f) {
-                quoted.append(String.format("\\x%02X", (int) c));
-            } else {
-                quoted.append(c);
-            }
-        }
-        return quoted.append('"').toString();
+        return ResponseRules.quote(s);
     }
 }
