@@ -171,6 +171,12 @@ public final class Main {
             System.out.println("bjoern " + RequestEnviron.VERSION);
             return 0;
         }
+        if (options.threads < 0 && Runtime.version().feature() < AppThreads.JDK_NEEDED) {
+            // Before the app is made, as for statsd.
+            System.err.println("bjoern: --threads virtual: virtual threads need JDK " + AppThreads.JDK_NEEDED
+                    + " or newer; this is JDK " + Runtime.version().feature() + " (give a number of threads instead)");
+            return 1;
+        }
         if (options.statsd != null && options.statsd.enabled() && !Metrics.statsdAvailable()) {
             // Before the app is made: no servlet is initialised for nothing.
             System.err.println("bjoern: " + STATSD_MISSING);

@@ -251,7 +251,7 @@ class BlockingAppTest {
         if (JDK < 21) {
             try (Cli cli = Cli.start("-p", "0", "--threads", "virtual", "dev.bjoern.undertow.cliapps.Where:app")) {
                 assertEquals(1, cli.awaitExit());
-                assertEquals("bjoern: virtual threads need JDK 21 or newer; this is JDK " + JDK
+                assertEquals("bjoern: --threads virtual: virtual threads need JDK 21 or newer; this is JDK " + JDK
                         + " (give a number of threads instead)\n", cli.stderr());
             }
         }
