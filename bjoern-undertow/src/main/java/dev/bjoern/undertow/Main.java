@@ -171,11 +171,14 @@ public final class Main {
             System.out.println("bjoern " + RequestEnviron.VERSION);
             return 0;
         }
-        if (options.threads < 0 && Runtime.version().feature() < AppThreads.JDK_NEEDED) {
+        if (options.threads < 0) {
             // Before the app is made, as for statsd.
-            System.err.println("bjoern: --threads virtual: virtual threads need JDK " + AppThreads.JDK_NEEDED
-                    + " or newer; this is JDK " + Runtime.version().feature() + " (give a number of threads instead)");
-            return 1;
+            try {
+                AppThreads.checkVirtual();
+            } catch (UnsupportedOperationException e) {
+                System.err.println("bjoern: --threads virtual: " + e.getMessage());
+                return 1;
+            }
         }
         if (options.statsd != null && options.statsd.enabled() && !Metrics.statsdAvailable()) {
             // Before the app is made: no servlet is initialised for nothing.
