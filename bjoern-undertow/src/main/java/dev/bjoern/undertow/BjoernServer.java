@@ -34,7 +34,8 @@ import org.xnio.XnioWorker;
 
 /**
  * An embeddable server: one IO thread that accepts connections and runs the application, like bjoern's
- * single event loop. Blocking in the application stalls every connection.
+ * single event loop. Blocking in the application stalls every connection, unless the builder's
+ * {@link Builder#threads(int)} or {@link Builder#virtualThreads()} moves the application off it.
  *
  * <pre>{@code
  * try (BjoernServer server = BjoernServer.builder(app).port(0).build().start()) {
