@@ -23,11 +23,11 @@ public final class ResponseRules {
     }
 
     /** Not a framing header. */
-    public static final int ORDINARY = 0;
+    private static final int ORDINARY = 0;
     /** Content-Length, in any case. */
-    public static final int CONTENT_LENGTH = 1;
+    private static final int CONTENT_LENGTH = 1;
     /** Transfer-Encoding, in any case: the server's to set, refused from the application. */
-    public static final int TRANSFER_ENCODING = 2;
+    private static final int TRANSFER_ENCODING = 2;
 
     /**
      * Header names checked before, by identity: applications pass the same literals again and again, and a

@@ -62,6 +62,17 @@ final class AppThreads {
     }
 
     /**
+     * @return {@code n}, checked as the builders' {@code threads(n)} take it
+     * @throws IllegalArgumentException below 1
+     */
+    static int count(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        return n;
+    }
+
+    /**
      * {@code n} threads. Their queue is not bounded by a number of its own: a connection waits for its response
      * before its next request is read, so at most one call per open connection waits, and the connection limit
      * bounds them.

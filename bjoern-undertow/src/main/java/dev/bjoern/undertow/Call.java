@@ -646,9 +646,7 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
 
     /** Closes the body, once: the one {@link #end} found, or one made after it by an application off the loop. */
     private void closeBody() {
-        AutoCloseable closeable = chunks instanceof PulledBody ? (AutoCloseable) chunks
-                : body instanceof AutoCloseable ? (AutoCloseable) body
-                : chunks instanceof AutoCloseable ? (AutoCloseable) chunks : null;
+        AutoCloseable closeable = chunks instanceof PulledBody ? (AutoCloseable) chunks : closeable(body, chunks);
         if (closeable != null) {
             try {
                 closeable.close();
@@ -656,6 +654,12 @@ final class Call implements StartResponse, Write, ChannelListener<StreamSinkChan
                 log("error closing the application's body", t);
             }
         }
+    }
+
+    /** What PEP 3333's close() closes: the body if it is closeable, else its iterator if that is; or null. */
+    static AutoCloseable closeable(Iterable<byte[]> body, Iterator<byte[]> chunks) {
+        return body instanceof AutoCloseable ? (AutoCloseable) body
+                : chunks instanceof AutoCloseable ? (AutoCloseable) chunks : null;
     }
 
     private void log(String what, Throwable t) {

@@ -170,8 +170,7 @@ final class PulledBody implements Iterator<byte[]>, PendingBody, AutoCloseable {
                 return;
             }
             closed = true;
-            closeable = body instanceof AutoCloseable ? (AutoCloseable) body
-                    : chunks instanceof AutoCloseable ? (AutoCloseable) chunks : null;
+            closeable = Call.closeable(body, chunks);
         }
         if (closeable != null) {
             closeable.close();

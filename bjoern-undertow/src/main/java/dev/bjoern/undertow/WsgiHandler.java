@@ -415,10 +415,7 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
          * @throws IllegalArgumentException below 1
          */
         public Builder threads(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("threads must be at least 1, got " + n);
-            }
-            this.threads = n;
+            this.threads = AppThreads.count(n);
             return this;
         }
 
