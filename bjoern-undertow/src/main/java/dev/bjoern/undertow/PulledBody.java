@@ -1,6 +1,7 @@
 package dev.bjoern.undertow;
 
 import dev.bjoern.PendingBody;
+import dev.bjoern.server.ResponseCycle;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
@@ -170,7 +171,7 @@ final class PulledBody implements Iterator<byte[]>, PendingBody, AutoCloseable {
                 return;
             }
             closed = true;
-            closeable = Call.closeable(body, chunks);
+            closeable = ResponseCycle.closeable(body, chunks);
         }
         if (closeable != null) {
             closeable.close();
