@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Builds environ from an Undertow request, as SPEC.md says. */
+/** Builds environ from an Undertow request, as SPEC.md 2 and PROFILE.md 2 say. */
 final class RequestEnviron {
     /** This build's version, from version.properties: {@code 0.1.0}. */
     static final String VERSION = version();

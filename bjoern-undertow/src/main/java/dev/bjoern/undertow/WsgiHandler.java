@@ -44,7 +44,7 @@ import java.util.concurrent.ExecutorService;
  * sizes exceed the body limit (413); an HTTP/1.1 {@code Expect} is anything but {@code 100-continue} (417); an
  * absolute-form target has a malformed authority, or the path a malformed percent-escape (400). A chunked body
  * on an HTTP/1.x connection is decoded by this handler from the connection's bytes, not by the host's
- * Undertow. bjoern-api/SPEC.md, section 3, has every rule, and what a host's Undertow decides before this
+ * Undertow. bjoern-undertow/PROFILE.md, section 3, has every rule, and what a host's Undertow decides before this
  * handler runs.
  *
  * <p>The body limit is the smaller of this handler's ({@link Builder#maxBodySize}) and the host's entity limit
@@ -235,7 +235,7 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
             // The limit is RequestBody's from here: a Content-Length within it passes Undertow's check anyway,
             // and a body Undertow frames without having read any of it (HTTP/2) trips ours first, with a 413.
             // Undertow's chunked reader, where a host handler in front used it, fixed its limit before any
-            // handler ran (SPEC.md, section 3).
+            // handler ran (PROFILE.md, section 3).
             exchange.setMaxEntitySize(0);
             new RequestBody(this, exchange, environ, length, limit).start(sendContinue);
         }

@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** SPEC.md 6, "Pending bodies": a body made on another thread parks the response instead of blocking. */
+/** SPEC.md 6 and PROFILE.md 6, "Pending bodies": a body made on another thread parks the response instead of blocking. */
 class PendingBodyTest {
     /** Chunks handed over by the test's thread; start_response is called with the first one. */
     static final class Handoff implements Iterable<byte[]>, Iterator<byte[]>, PendingBody, AutoCloseable {

@@ -1,0 +1,94 @@
+package dev.bjoern.test;
+
+import dev.bjoern.WsgiApplication;
+import dev.bjoern.server.ResponseCycle;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One request of {@link TestClient}: the contract's response cycle, its bytes kept in memory. */
+final class InProcessCall extends ResponseCycle {
+    private final String method;
+    private final String target;
+    private final boolean answer500;
+    private String status;
+    private List<Map.Entry<String, String>> headers = List.of();
+
+    InProcessCall(String method, String target, PrintStream errors, boolean answer500) {
+        super(method.equals("HEAD"), errors);
+        this.method = method;
+        this.target = target;
+        this.answer500 = answer500;
+    }
+
+    TestResponse run(WsgiApplication app, Map<String, Object> environ, ByteArrayOutputStream logged) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try {
+            take(app.call(environ, this), false);
+            pullFirst();
+            long declared = declare();
+            List<Map.Entry<String, String>> out = new ArrayList<>();
+            for (Map.Entry<String, String> header : headers) {
+                // 204 and 304 say no length, not even the application's (SPEC.md 6).
+                if (declared >= 0 || !header.getKey().equalsIgnoreCase("Content-Length")) {
+                    out.add(header);
+                }
+            }
+            if (contentLength() < 0 && declared >= 0) {
+                out.add(Map.entry("Content-Length", Long.toString(declared)));
+            }
+            for (byte[] chunk = next(); chunk != null; chunk = next()) {
+                sent(chunk.length);
+                body.writeBytes(chunk);
+            }
+            complete();
+            return new TestResponse(status, out, body.toByteArray(), logged(logged));
+        } catch (Throwable t) {
+            if (!answer500 || committed()) {
+                throw failure(t);
+            }
+            end();
+            log("error in application", t);
+            return refused(500, logged);
+        } finally {
+            closeBody();
+        }
+    }
+
+    /** Answers as a server does a request it refuses or an application that failed: empty, and closed. */
+    TestResponse refused(int code) {
+        return refused(code, new ByteArrayOutputStream());
+    }
+
+    private TestResponse refused(int code, ByteArrayOutputStream logged) {
+        String line = code == 400 ? "400 Bad Request" : "500 Internal Server Error";
+        return new TestResponse(line, List.of(Map.entry("Content-Length", "0"), Map.entry("Connection", "close")),
+                new byte[0], logged(logged));
+    }
+
+    private static String logged(ByteArrayOutputStream logged) {
+        return logged.toString(StandardCharsets.UTF_8);
+    }
+
+    private static RuntimeException failure(Throwable t) {
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return t instanceof RuntimeException ? (RuntimeException) t
+                : new IllegalStateException("the application threw " + t, t);
+    }
+
+    @Override
+    protected void head(int code, String status, List<Map.Entry<String, String>> headers, boolean again) {
+        this.status = status;
+        this.headers = List.copyOf(headers);
+    }
+
+    @Override
+    protected String request() {
+        return method + " " + target;
+    }
+}
