@@ -84,8 +84,6 @@ public final class BjoernServer implements AutoCloseable {
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
 
     private final Builder settings;
-    /** One handler per IO thread: each counts its own responses in flight, on its thread. */
-    private final WsgiHandler[] handlers;
     private final AccessLog accessLog;
     private Metrics metrics;
     /** The first listener (host and port, a channel or an fd), then those {@link Builder#listen} added. */
@@ -104,16 +102,6 @@ public final class BjoernServer implements AutoCloseable {
         this.settings = builder.copy();
         this.accessLog = settings.accessLog == null ? null : new AccessLog(settings.accessLog, settings.errors);
         this.metrics = Metrics.of(settings.statsd, settings.meterRegistry);
-        this.handlers = new WsgiHandler[settings.workers];
-        makeHandlers();
-    }
-
-    private void makeHandlers() {
-        for (int i = 0; i < handlers.length; i++) {
-            handlers[i] = new WsgiHandler(settings.app, settings.maxBodySize, settings.errors,
-                    handlers.length > 1 || settings.threads != ON_THE_LOOP, false, metrics);
-            handlers[i].accessLog = accessLog;
-        }
     }
 
     /**
@@ -182,26 +170,27 @@ public final class BjoernServer implements AutoCloseable {
         }
         // First, so that a statsd host that does not resolve leaves nothing running.
         metrics.start(settings.errors);
-        worker = Loops.start("bjoern", handlers.length, this::stopped);
+        int loops = settings.workers;
+        worker = Loops.start("bjoern", loops, this::stopped);
         if (settings.threads != ON_THE_LOOP) {
             appThreads = settings.threads == VIRTUAL ? AppThreads.virtual() : AppThreads.pool(settings.threads);
-            for (WsgiHandler handler : handlers) {
-                handler.threads = appThreads;
-            }
         }
         if (accessLog != null) {
             accessLog.start();
         }
         acceptors = new ArrayList<>();
-        connections = new OpenConnections[handlers.length];
+        connections = new OpenConnections[loops];
         // Several loops share the one listening channel, each registering it with its own selector; the
         // kernel wakes them all and whichever accepts first serves the connection. Chosen over one
         // SO_REUSEPORT socket per loop because it works for every kind of socket (unix, abstract, adopted
         // fds cannot be multiplied), costs nothing with one loop, and measured as fast or faster: 2 loops,
         // wrk 64 keep-alive connections, 82-102k req/s shared vs 83-90k with SO_REUSEPORT, requests split
         // 53/47 vs 50/50; one request per connection, 17.6k vs 9.4k req/s.
-        for (int i = 0; i < handlers.length; i++) {
-            acceptors.addAll(accept(i, worker.getIoThread(i), handlers[i]));
+        for (int i = 0; i < loops; i++) {
+            // One handler per loop: each counts its own responses in flight, on its thread.
+            WsgiHandler handler = new WsgiHandler(settings.app, settings.maxBodySize, settings.errors,
+                    loops > 1 || appThreads != null, metrics, accessLog, appThreads);
+            acceptors.addAll(accept(i, worker.getIoThread(i), handler));
         }
         return this;
     }
@@ -223,7 +212,7 @@ public final class BjoernServer implements AutoCloseable {
         http.setRootHandler(handler);
         PrintStream errors = handler.errors;
         // Each loop takes its share of the connection limit; when one is full, the others still accept.
-        int loops = handlers.length;
+        int loops = connections.length;
         int maxConnections = settings.maxConnections == 0 ? 0 : (settings.maxConnections + loops - 1) / loops;
         OpenConnections open = new OpenConnections(ioThread, http, metrics, settings.idleTimeout.toMillis(),
                 settings.requestTimeout.toMillis(), settings.sendTimeout.toMillis(), maxConnections);
@@ -288,7 +277,6 @@ public final class BjoernServer implements AutoCloseable {
                     + "builder, not from Bjoern.run(statsd)");
         }
         metrics = Metrics.of(statsd, null);
-        makeHandlers();
     }
 
     /**

@@ -78,12 +78,12 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
      */
     private final Object[] multithreadTemplate;
     private final Addresses addresses = new Addresses();
-    /** Set by BjoernServer before it starts, when it keeps an access log, or by {@link Builder#accessLog}. */
-    AccessLog accessLog;
-    /** Where the application is called, when not on the IO thread: set before serving. */
-    Executor threads;
+    /** The access log, or null. */
+    final AccessLog accessLog;
+    /** Where the application is called when not on the IO thread ({@code --threads}), or null. */
+    final Executor threads;
     /** The threads {@link Builder#threads} made, which {@link #close()} stops; null otherwise. */
-    private ExecutorService ownThreads;
+    private final ExecutorService ownThreads;
 
     /**
      * Serves {@code app} with a 10 MiB body limit (or the host's, if smaller), logging application errors to
@@ -110,17 +110,22 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
      */
     public WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread,
             boolean multiprocess) {
-        this(app, maxBodySize, errors, multithread, multiprocess, Metrics.NONE, true);
+        this(app, maxBodySize, errors, multithread, multiprocess, Metrics.NONE, true, null, null);
     }
 
-    /** Our server's handler: {@code multithread} is the whole truth, as the server knows its loops. */
-    WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread,
-            boolean multiprocess, Metrics metrics) {
-        this(app, maxBodySize, errors, multithread, multiprocess, metrics, false);
+    /**
+     * Our server's handler of one loop: {@code multithread} is the whole truth, as the server knows its loops.
+     *
+     * @param accessLog the server's access log, or null
+     * @param threads the server's application threads, or null to call the application on the IO thread
+     */
+    WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread, Metrics metrics,
+            AccessLog accessLog, Executor threads) {
+        this(app, maxBodySize, errors, multithread, false, metrics, false, accessLog, threads);
     }
 
     private WsgiHandler(WsgiApplication app, long maxBodySize, PrintStream errors, boolean multithread,
-            boolean multiprocess, Metrics metrics, boolean hostThreads) {
+            boolean multiprocess, Metrics metrics, boolean hostThreads, AccessLog accessLog, Executor threads) {
         this.app = Objects.requireNonNull(app, "app");
         this.metrics = metrics;
         this.answered = new Answered(metrics);
@@ -129,6 +134,10 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
         this.environTemplate = RequestEnviron.template(errors, multithread, multiprocess, NO_BODY);
         this.multithreadTemplate = hostThreads && !multithread
                 ? RequestEnviron.template(errors, true, multiprocess, NO_BODY) : null;
+        this.accessLog = accessLog;
+        this.threads = threads;
+        // Only a mounted handler's builder makes threads of its own, which it hands over here.
+        this.ownThreads = hostThreads && threads instanceof ExecutorService ? (ExecutorService) threads : null;
     }
 
     /**
@@ -440,15 +449,12 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
          */
         public WsgiHandler build() {
             Metrics metrics = meterRegistry == null ? Metrics.NONE : Metrics.mounted(meterRegistry);
+            ExecutorService own = threads == 0 ? null : threads < 0 ? AppThreads.virtual() : AppThreads.pool(threads);
+            AccessLog log = accessLog == null ? null : new AccessLog(accessLog, errors);
             WsgiHandler handler = new WsgiHandler(app, maxBodySize, errors, multithread || threads != 0,
-                    multiprocess, metrics, true);
-            if (threads != 0) {
-                handler.ownThreads = threads < 0 ? AppThreads.virtual() : AppThreads.pool(threads);
-                handler.threads = handler.ownThreads;
-            }
-            if (accessLog != null) {
-                handler.accessLog = new AccessLog(accessLog, errors);
-                handler.accessLog.start();
+                    multiprocess, metrics, true, log, own);
+            if (log != null) {
+                log.start();
             }
             return handler;
         }
