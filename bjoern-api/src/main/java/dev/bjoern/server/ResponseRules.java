@@ -115,18 +115,32 @@ public final class ResponseRules {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("start_response header " + index + " has an empty name");
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c >= TOKEN.length || !TOKEN[c]) {
-                throw new IllegalArgumentException("start_response header name must be an HTTP token (letters,"
-                        + " digits and !#$%&'*+-.^_`|~), got " + quote(name));
-            }
+        if (!isToken(name)) {
+            throw new IllegalArgumentException("start_response header name must be an HTTP token (letters,"
+                    + " digits and !#$%&'*+-.^_`|~), got " + quote(name));
         }
         int framing = name.equalsIgnoreCase("Content-Length") ? CONTENT_LENGTH
                 : name.equalsIgnoreCase("Transfer-Encoding") ? TRANSFER_ENCODING : ORDINARY;
         known = new Name(name, framing);
         NAMES[slot] = known;
         return known;
+    }
+
+    /**
+     * Says whether {@code s} is an HTTP token (RFC 9110): one or more letters, digits and !#$%&'*+-.^_`|~, as a
+     * method, a header name or a cookie name is.
+     *
+     * @param s the text, not null
+     * @return true when it is a token
+     */
+    public static boolean isToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= TOKEN.length || !TOKEN[c]) {
+                return false;
+            }
+        }
+        return !s.isEmpty();
     }
 
     private static String value(String name, String value) {

@@ -15,22 +15,6 @@ final class HttpSyntax {
     private HttpSyntax() {
     }
 
-    /** RFC 9110 tchar: what a header name or a cookie name is made of, besides letters and digits. */
-    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
-
-    static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!isAlphaNumeric(c) && TOKEN_SYMBOLS.indexOf(c) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     static boolean isAlphaNumeric(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }

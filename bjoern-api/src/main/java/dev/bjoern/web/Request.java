@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.bjoern.Environ;
+import dev.bjoern.server.ResponseRules;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,7 +161,7 @@ public final class Request {
             }
             String name = HttpSyntax.trimOws(pair.substring(0, eq));
             String value = HttpSyntax.trimOws(pair.substring(eq + 1));
-            if (!HttpSyntax.isToken(name)) {
+            if (!ResponseRules.isToken(name)) {
                 continue;
             }
             if (value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"') {

@@ -1,5 +1,6 @@
 package dev.bjoern.web;
 
+import dev.bjoern.server.ResponseRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -67,7 +68,7 @@ public final class SetCookie {
      * @throws IllegalArgumentException naming the bad name or value
      */
     public static SetCookie of(String name, String value) {
-        if (name == null || !HttpSyntax.isToken(name)) {
+        if (name == null || !ResponseRules.isToken(name)) {
             throw new IllegalArgumentException("cookie name must be a token (letters, digits and "
                     + "!#$%&'*+-.^_`|~), got " + HttpSyntax.quote(name));
         }

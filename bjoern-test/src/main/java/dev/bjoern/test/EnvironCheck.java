@@ -4,6 +4,7 @@ import static dev.bjoern.server.ResponseRules.quote;
 
 import dev.bjoern.Environ;
 import dev.bjoern.FileWrapper;
+import dev.bjoern.server.ResponseRules;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
@@ -33,9 +34,6 @@ final class EnvironCheck {
             Map.entry(Environ.WSGI_RUN_ONCE, Boolean.class),
             Map.entry(Environ.WSGI_INPUT_TERMINATED, Boolean.class),
             Map.entry(Environ.WSGI_FILE_WRAPPER, FileWrapper.class));
-
-    /** RFC 9110 tchar besides letters and digits: what a method token is made of. */
-    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
 
     private EnvironCheck() {
     }
@@ -95,7 +93,7 @@ final class EnvironCheck {
     /** The values SPEC 2 fixes, once the types are known right. */
     private static void values(Map<String, Object> environ) {
         String method = (String) environ.get(Environ.REQUEST_METHOD);
-        if (!token(method)) {
+        if (!ResponseRules.isToken(method)) {
             throw bad(Environ.REQUEST_METHOD, "a method token (never empty)", method);
         }
         String scriptName = (String) environ.get(Environ.SCRIPT_NAME);
@@ -146,16 +144,6 @@ final class EnvironCheck {
         return new AssertionError("SPEC 2: environ " + key + " must be " + expected + ", got " + quote(got));
     }
 
-    private static boolean token(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
-                    && TOKEN_SYMBOLS.indexOf(c) < 0) {
-                return false;
-            }
-        }
-        return !s.isEmpty();
-    }
 
     private static boolean digits(String s) {
         for (int i = 0; i < s.length(); i++) {

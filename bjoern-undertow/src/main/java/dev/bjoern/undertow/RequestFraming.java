@@ -1,5 +1,6 @@
 package dev.bjoern.undertow;
 
+import dev.bjoern.server.ResponseRules;
 import io.undertow.util.HeaderValues;
 
 /**
@@ -57,7 +58,7 @@ final class RequestFraming {
             codings++;
             chunkedLast = coding.equalsIgnoreCase("chunked");
             int parameters = coding.indexOf(';');
-            if (!chunkedLast && !token(parameters < 0 ? coding : coding.substring(0, parameters).strip())) {
+            if (!chunkedLast && !ResponseRules.isToken(parameters < 0 ? coding : coding.substring(0, parameters).strip())) {
                 return 400;
             }
         }
@@ -67,15 +68,4 @@ final class RequestFraming {
         return codings == 1 ? 0 : 501;
     }
 
-    private static boolean token(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) > 0xFF || !Grammar.tchar(name.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
 }
