@@ -17,6 +17,10 @@ public final class Hello {
     }
 
     public static void main(String[] args) throws Exception {
+        Bjoern.run(app(), "127.0.0.1", 0);
+    }
+
+    static WsgiApplication app() {
         WsgiApplication servlet = ServletApplication.builder(new HttpServlet() {
             @Override
             protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -24,13 +28,12 @@ public final class Hello {
                 response.getWriter().print("servlet " + request.getPathInfo());
             }
         }).mapping("/servlet/*").build();
-        WsgiApplication app = (environ, startResponse) -> {
+        return (environ, startResponse) -> {
             if (((String) environ.get("PATH_INFO")).startsWith("/servlet/")) {
                 return servlet.call(environ, startResponse);
             }
             startResponse.call("200 OK", List.of(Map.entry("Content-Type", "text/plain")));
             return List.of("hello from a module".getBytes(StandardCharsets.US_ASCII));
         };
-        Bjoern.run(app, "127.0.0.1", 0);
     }
 }

@@ -26,17 +26,33 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A user's module that requires dev.bjoern.undertow and dev.bjoern.servlet, launched from the module path with
- * {@code java -p ... -m ...} on the JDK running this test (the build runs it on JDK 17 and on JDK 22+), serves,
- * prints nothing but its serving line, and stops on SIGTERM.
+ * A user's module that requires dev.bjoern.undertow, dev.bjoern.servlet and dev.bjoern.test, launched from the
+ * module path with {@code java -p ... -m ...} on the JDK running this test (the build runs it on JDK 17 and on
+ * JDK 22+): it serves, prints nothing but its serving line, and stops on SIGTERM; and its app, checked in-process
+ * by the test client through the validator, answers as it does over a socket.
  */
 class ModulePathTest {
     private static final Pattern SERVING = Pattern.compile("bjoern: serving on (http://127\\.0\\.0\\.1:\\d+/)");
 
     @Test
-    void aModuleThatRequiresTheServerServesFromTheModulePath() throws Exception {
-        String modulePath = Files.readString(Path.of("target", "module-path.txt")).strip()
+    void aModuleThatRequiresTheTestClientChecksItsAppFromTheModulePath() throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-p", modulePath(), "-m", "dev.bjoern.example/dev.bjoern.example.Check")
+                .redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "no exit within 30 s");
+        assertEquals("/ 200 hello from a module\n/servlet/x 200 servlet /x\n", out);
+        assertEquals(0, process.exitValue());
+    }
+
+    private static String modulePath() throws IOException {
+        return Files.readString(Path.of("target", "module-path.txt")).strip()
                 + java.io.File.pathSeparator + Path.of("target", "classes");
+    }
+
+    @Test
+    void aModuleThatRequiresTheServerServesFromTheModulePath() throws Exception {
+        String modulePath = modulePath();
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Undertow's and XNIO's loggers are made by jboss-logging, which must read their modules (README).
                 "--add-reads", "org.jboss.logging=xnio.api,undertow.core",
