@@ -195,6 +195,11 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
             return;
         }
         channel = exchange.getResponseChannel();
+        if (code() == 204 || code() == 304) {
+            // Undertow frames a HEAD as the GET it stands for, chunked on a persistent HTTP/1.1 connection,
+            // even for these two, which carry no length of any kind (RFC 9110 6.1, 8.6).
+            exchange.getResponseHeaders().remove(Headers.TRANSFER_ENCODING);
+        }
         write();
     }
 

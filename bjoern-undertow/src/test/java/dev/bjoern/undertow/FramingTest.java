@@ -175,7 +175,7 @@ class FramingTest {
     }
 
     @Test
-    void answersHeadOf204And304WithoutALength() throws Exception {
+    void answersHeadOf204And304WithoutALengthOrATransferCoding() throws Exception {
         try (TestServer server = TestServer.start((environ, startResponse) -> {
             String path = (String) environ.get(Environ.PATH_INFO);
             if (path.equals("/")) {
@@ -190,6 +190,7 @@ class FramingTest {
                 RawHttp.Response response = client.send("HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
                         .read(true);
                 assertNull(response.header("Content-Length"), path + ": a length on a bodyless status");
+                assertNull(response.header("Transfer-Encoding"), path + ": a transfer coding on a bodyless status");
                 assertEquals("after", client.send(GET).read().text(), path + " was followed by body bytes");
             }
         }
