@@ -1,9 +1,8 @@
 package dev.bjoern.samples;
 
-import dev.bjoern.Environ;
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.undertow.Bjoern;
-import java.io.InputStream;
+import dev.bjoern.web.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +13,8 @@ public final class EnvironEcho {
     public static final WsgiApplication app = (environ, startResponse) -> {
         StringBuilder text = new StringBuilder();
         new TreeMap<>(environ).forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
-        byte[] body = ((InputStream) environ.get(Environ.WSGI_INPUT)).readAllBytes();
-        text.append("(request body: ").append(body.length).append(" bytes)\n");
+        // Read after the listing: Request.body() keeps what it read in environ.
+        text.append("(request body: ").append(Request.of(environ).body().length).append(" bytes)\n");
         startResponse.call("200 OK", List.of(Map.entry("Content-Type", "text/plain; charset=utf-8")));
         return List.of(text.toString().getBytes(StandardCharsets.UTF_8));
     };

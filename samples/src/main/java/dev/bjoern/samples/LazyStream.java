@@ -1,8 +1,9 @@
 package dev.bjoern.samples;
 
-import dev.bjoern.Environ;
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.undertow.Bjoern;
+import dev.bjoern.web.Request;
+import dev.bjoern.web.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
@@ -16,9 +17,9 @@ import java.util.NoSuchElementException;
  */
 public final class LazyStream {
     public static final WsgiApplication app = (environ, startResponse) -> {
-        int lines = lines((String) environ.get(Environ.QUERY_STRING));
+        int lines = lines(Request.of(environ).query("lines"));
         if (lines < 0) {
-            startResponse.call("400 Bad Request", List.of(Map.entry("Content-Type", "text/plain")));
+            startResponse.call(Status.line(400), List.of(Map.entry("Content-Type", "text/plain")));
             return List.of("lines must be a number from 0 to 1000000\n".getBytes(StandardCharsets.US_ASCII));
         }
         return () -> new Iterator<>() {
@@ -51,16 +52,12 @@ public final class LazyStream {
     private LazyStream() {
     }
 
-    /** The {@code lines} parameter of the query (default 10), or -1 when it is not a number in range. */
-    private static int lines(String query) {
-        for (String parameter : query.split("&")) {
-            if (parameter.startsWith("lines=")) {
-                String value = parameter.substring(6);
-                return value.matches("[0-9]{1,7}") && Integer.parseInt(value) <= 1_000_000
-                        ? Integer.parseInt(value) : -1;
-            }
+    /** The {@code lines} parameter's value as a number (10 when absent), or -1 when it is not one in range. */
+    private static int lines(String value) {
+        if (value == null) {
+            return 10;
         }
-        return 10;
+        return value.matches("[0-9]{1,7}") && Integer.parseInt(value) <= 1_000_000 ? Integer.parseInt(value) : -1;
     }
 
     public static void main(String[] args) throws Exception {
