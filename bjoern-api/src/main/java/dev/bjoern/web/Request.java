@@ -72,6 +72,16 @@ public final class Request {
     }
 
     /**
+     * The path below where the application is mounted, as a router matches it: {@code PATH_INFO}, not decoded
+     * as UTF-8.
+     *
+     * @return {@code PATH_INFO}, {@code ""} for the mount point itself
+     */
+    public String pathInfo() {
+        return text(Environ.PATH_INFO);
+    }
+
+    /**
      * {@link #path()} decoded as UTF-8: {@code /caf%C3%A9} gives {@code /café}. A malformed UTF-8 sequence
      * becomes U+FFFD (as werkzeug's {@code errors="replace"}); {@code +} stays {@code +}.
      *

@@ -43,6 +43,7 @@ class RequestTest {
         Request request = Request.of(environ("REQUEST_METHOD", "PATCH", "SCRIPT_NAME", "/app", "PATH_INFO", "/a+b"));
         assertEquals("PATCH", request.method());
         assertEquals("/app/a+b", request.path());
+        assertEquals("/a+b", request.pathInfo());
         assertEquals("/app/a+b", request.decodedPath());
     }
 

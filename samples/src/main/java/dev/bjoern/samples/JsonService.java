@@ -22,7 +22,7 @@ public final class JsonService implements WsgiApplication {
 
     public Iterable<byte[]> call(Map<String, Object> environ, StartResponse startResponse) throws Exception {
         Request request = Request.of(environ);
-        String path = (String) environ.get("PATH_INFO");
+        String path = request.pathInfo();
         String id = path.equals("/items/last") ? request.cookie("last") : path.replaceFirst("^/items/", "");
         String allow = path.equals("/items") ? "GET, HEAD, POST" : items.containsKey(id) ? "GET, HEAD" : "";
         if (!List.of(allow.split(", ")).contains(request.method())) {

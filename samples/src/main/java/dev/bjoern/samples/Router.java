@@ -3,7 +3,6 @@ package dev.bjoern.samples;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.bjoern.Environ;
 import dev.bjoern.StartResponse;
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.undertow.Bjoern;
@@ -47,8 +46,8 @@ public final class Router implements WsgiApplication {
     public Iterable<byte[]> call(Map<String, Object> environ, StartResponse startResponse) throws Exception {
         Request request = Request.of(environ);
         String method = request.method();
-        // PATH_INFO, not request.path(): routes are relative to where the router is mounted (SCRIPT_NAME).
-        String path = (String) environ.get(Environ.PATH_INFO);
+        // Not request.path(): routes are relative to where the router is mounted (SCRIPT_NAME).
+        String path = request.pathInfo();
         String[] segments = (path.isEmpty() ? "/" : path).substring(1).split("/", -1);
         Set<String> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
