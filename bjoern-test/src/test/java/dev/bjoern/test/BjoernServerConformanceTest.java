@@ -13,12 +13,18 @@ class BjoernServerConformanceTest extends ConformanceKit {
     @Override
     protected Served serve(WsgiApplication app) throws Exception {
         // The kit's applications fail on purpose: their log is not this test's subject.
-        BjoernServer server = BjoernServer.builder(app).host("127.0.0.1").port(0)
-                .errors(new PrintStream(OutputStream.nullOutputStream(), true)).build().start();
+        BjoernServer server = settings(BjoernServer.builder(app).host("127.0.0.1").port(0)
+                .errors(new PrintStream(OutputStream.nullOutputStream(), true))).build().start();
         return overHttp(URI.create("http://127.0.0.1:" + server.port() + "/"), server);
     }
 
-    // Findings in the engine (bjoern-undertow's Call), which the lead owns: see the report of the conformance run.
+    /** The server's settings beyond the defaults: none here. */
+    BjoernServer.Builder settings(BjoernServer.Builder builder) {
+        return builder;
+    }
+
+    // Findings in the engine (bjoern-undertow's Call), which the lead owns. PooledServerConformanceTest inherits
+    // these.
 
     @Override
     @Test
