@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -131,11 +130,9 @@ public abstract class ConformanceKit {
      */
     @Test
     public void environHoldsEveryRequiredKeyOfItsType() throws Exception {
-        List<Map<String, Object>> seen = new ArrayList<>();
+        List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
         try (Served served = serve((environ, startResponse) -> {
-            synchronized (seen) {
-                seen.add(new HashMap<>(environ));
-            }
+            seen.add(new HashMap<>(environ));
             boolean fresh = environ.put("kit.mark", "set by the previous request") == null;
             startResponse.call("200 OK", TEXT);
             return List.of(bytes(fresh ? "fresh" : "reused"));
@@ -451,7 +448,7 @@ public abstract class ConformanceKit {
         IOException checked = new IOException("checked");
         StackOverflowError error = new StackOverflowError("an error");
         Throwable neither = new Throwable("neither");
-        List<Throwable> thrown = new ArrayList<>();
+        List<Throwable> thrown = new CopyOnWriteArrayList<>();
         try (Served served = serve((environ, startResponse) -> {
             Write write = startResponse.call("200 OK", List.of(Map.entry("X-First", "1"),
                     Map.entry("Content-Length", "4")));
