@@ -82,9 +82,11 @@ final class WsgiCall extends ResponseCycle {
 
     /**
      * Hands status and headers to the container. Servlet 6 has no way to set a reason phrase: the
-     * container writes the standard one for the code.
+     * container writes the standard one for the code. A response without a body and without a length (204,
+     * 304, a HEAD whose GET would have none) is committed at once: left to complete empty, the container would
+     * add {@code Content-Length: 0}.
      */
-    private void sendHead(long declaredLength) {
+    private void sendHead(long declaredLength) throws IOException {
         headSent = true;
         response.setStatus(code());
         for (Map.Entry<String, String> header : headers) {
@@ -95,6 +97,9 @@ final class WsgiCall extends ResponseCycle {
         }
         if (contentLength() < 0 && declaredLength >= 0) {
             response.setContentLengthLong(declaredLength);
+        }
+        if (bodyless() && declaredLength < 0) {
+            flush();
         }
     }
 
@@ -126,9 +131,10 @@ final class WsgiCall extends ResponseCycle {
     }
 
     /**
-     * The application failed. Before commit the client gets an empty 500; after, the exception goes to the
-     * container, which then cuts the response off (a chunked response loses its last chunk, a sized one ends
-     * short), so that the client never mistakes it for a whole one. A client gone away is not logged.
+     * The application failed. Before the head went to the container the client gets an empty 500; after,
+     * the head is sent if it is still buffered and the exception goes to the container, which then cuts the
+     * response off (a chunked response loses its last chunk, a sized one ends short), so that the client never
+     * mistakes it for a whole one nor gets the container's error page. A client gone away is not logged.
      */
     private void fail(Throwable t) throws IOException, ServletException {
         end();
@@ -136,11 +142,14 @@ final class WsgiCall extends ResponseCycle {
             return;
         }
         log("error in application", t);
-        if (!committed() && !response.isCommitted()) {
+        if (!headSent) {
             response.reset();
             response.setStatus(500);
             response.setContentLength(0);
             return;
+        }
+        if (!response.isCommitted()) {
+            flush();
         }
         throw new ServletException("the WSGI application failed after its response was committed; the response"
                 + " is cut off", t);

@@ -3,6 +3,7 @@ package dev.bjoern.test;
 import dev.bjoern.WsgiApplication;
 import dev.bjoern.server.ResponseCycle;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,50 +13,69 @@ import java.util.Map;
 /** One request of {@link TestClient}: the contract's response cycle, its bytes kept in memory. */
 final class InProcessCall extends ResponseCycle {
     private final String method;
-    private final String target;
+    /** The raw path, without the query: what a server's log line names. */
+    private final String path;
     private final boolean answer500;
     private String status;
     private List<Map.Entry<String, String>> headers = List.of();
+    /** The write callable was used: the head is committed, as it went out. */
+    private boolean wrote;
 
-    InProcessCall(String method, String target, PrintStream errors, boolean answer500) {
+    InProcessCall(String method, String path, PrintStream errors, boolean answer500) {
         super(method.equals("HEAD"), errors);
         this.method = method;
-        this.target = target;
+        this.path = path;
         this.answer500 = answer500;
     }
 
     TestResponse run(WsgiApplication app, Map<String, Object> environ, ByteArrayOutputStream logged) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        // The head "goes out" once the framing is declared, or at the first write; before, a server answers 500.
+        boolean declared = false;
+        Throwable failed = null;
         try {
             take(app.call(environ, this), false);
             pullFirst();
-            long declared = declare();
-            List<Map.Entry<String, String>> out = new ArrayList<>();
+            long length = declare();
+            declared = true;
             for (Map.Entry<String, String> header : headers) {
                 // 204 and 304 say no length, not even the application's (SPEC.md 6).
-                if (declared >= 0 || !header.getKey().equalsIgnoreCase("Content-Length")) {
+                if (length >= 0 || !header.getKey().equalsIgnoreCase("Content-Length")) {
                     out.add(header);
                 }
             }
-            if (contentLength() < 0 && declared >= 0) {
-                out.add(Map.entry("Content-Length", Long.toString(declared)));
+            if (contentLength() < 0 && length >= 0) {
+                out.add(Map.entry("Content-Length", Long.toString(length)));
             }
             for (byte[] chunk = next(); chunk != null; chunk = next()) {
                 sent(chunk.length);
                 body.writeBytes(chunk);
             }
             complete();
-            return new TestResponse(status, out, body.toByteArray(), logged(logged));
         } catch (Throwable t) {
-            if (!answer500 || committed()) {
-                throw failure(t);
-            }
-            end();
-            log("error in application", t);
-            return refused(500, logged);
-        } finally {
-            closeBody();
+            failed = t;
         }
+        boolean answered500 = failed != null && answer500 && !declared && !wrote;
+        if (answered500) {
+            end();
+            log("error in application", failed);
+        }
+        // Closed before the response is made, so that its errors() has what close() logged.
+        closeBody();
+        if (answered500) {
+            return refused(500, logged);
+        }
+        if (failed != null) {
+            throw failure(failed);
+        }
+        return new TestResponse(status, out, body.toByteArray(), logged(logged));
+    }
+
+    @Override
+    protected void written(byte[] data) throws IOException {
+        wrote = true;
+        super.written(data);
     }
 
     /** Answers as a server does a request it refuses or an application that failed: empty, and closed. */
@@ -89,6 +109,6 @@ final class InProcessCall extends ResponseCycle {
 
     @Override
     protected String request() {
-        return method + " " + target;
+        return method + " " + path;
     }
 }

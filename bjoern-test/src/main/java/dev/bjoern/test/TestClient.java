@@ -92,7 +92,7 @@ public final class TestClient {
         int query = raw.indexOf('?');
         String path = query < 0 ? raw : raw.substring(0, query);
         String pathInfo = percentDecoded(path);
-        InProcessCall call = new InProcessCall(method, raw, errors, answer500);
+        InProcessCall call = new InProcessCall(method, path, errors, answer500);
         if (pathInfo == null) {
             return call.refused(400);
         }
@@ -116,12 +116,10 @@ public final class TestClient {
             sent.add(Map.entry("Content-Length", Integer.toString(body.length)));
         }
         for (Map.Entry<String, String> header : sent) {
-            String name = header.getKey();
-            String key = name.equalsIgnoreCase("Content-Type") ? Environ.CONTENT_TYPE
-                    : name.equalsIgnoreCase("Content-Length") ? Environ.CONTENT_LENGTH
-                    : name.indexOf('_') >= 0 ? null : Environ.headerKey(name);
-            if (key != null) {
-                environ.merge(key, header.getValue().strip(), (before, value) -> before + ", " + value);
+            // X_Foo must not pose as X-Foo (CVE-2015-0219).
+            if (header.getKey().indexOf('_') < 0) {
+                environ.merge(Environ.headerKey(header.getKey()), header.getValue().strip(),
+                        (before, value) -> before + ", " + value);
             }
         }
         environ.put(Environ.WSGI_VERSION, Environ.VERSION);

@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -21,16 +23,30 @@ final class Jetty implements AutoCloseable {
     private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
 
     Jetty(WsgiApplication app) throws Exception {
+        this(app, false);
+    }
+
+    /**
+     * @param anyPath let through the paths Jetty refuses by default with a 400 before any servlet runs (an
+     *     escaped '/', dot segments, escapes that are not UTF-8): {@link UriCompliance#UNSAFE}, and ambiguous
+     *     URIs decoded for the servlets
+     */
+    Jetty(WsgiApplication app, boolean anyPath) throws Exception {
+        if (anyPath) {
+            connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration()
+                    .setUriCompliance(UriCompliance.UNSAFE);
+        }
         PrintStream errorStream = new PrintStream(errors, true, StandardCharsets.UTF_8);
-        start(new ServletHolder(new WsgiServlet(app, errorStream)), new ServletHolder(new WsgiServlet(app, errorStream)));
+        start(new ServletHolder(new WsgiServlet(app, errorStream)), new ServletHolder(new WsgiServlet(app, errorStream)),
+                anyPath);
     }
 
     /** Jetty creating the servlet itself, at {@code /wsgi/*}, as a deployment descriptor would have it. */
     Jetty(ServletHolder holder) throws Exception {
-        start(holder, null);
+        start(holder, null, false);
     }
 
-    private void start(ServletHolder wsgi, ServletHolder root) throws Exception {
+    private void start(ServletHolder wsgi, ServletHolder root, boolean anyPath) throws Exception {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -39,6 +55,7 @@ final class Jetty implements AutoCloseable {
         if (root != null) {
             context.addServlet(root, "/*");
         }
+        context.getServletHandler().setDecodeAmbiguousURIs(anyPath);
         server.setHandler(context);
         server.start();
     }
