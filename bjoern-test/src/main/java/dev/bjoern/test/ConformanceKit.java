@@ -1032,11 +1032,12 @@ public abstract class ConformanceKit {
     }
 
     /**
-     * SPEC 8 and SPEC 4: an exception after the first write (which commits the headers) cuts the response off:
-     * nothing more is sent, no 500; the server serves on.
+     * SPEC 8 and SPEC 4: an exception after the first write (which commits the headers) never leaves the client
+     * with what looks like a whole response: it is cut off, or, from a server that held the written bytes and had
+     * sent nothing yet, an empty 500; the server serves on.
      */
     @Test
-    public void errorAfterAWriteCutsTheResponseOff() throws Exception {
+    public void errorAfterAWriteIsNeverTakenForAWholeResponse() throws Exception {
         try (Served served = serve((environ, startResponse) -> {
             if (environ.get(Environ.PATH_INFO).equals("/fail")) {
                 startResponse.call("200 OK", List.of(Map.entry("Content-Length", "10"))).write(bytes("hello"));
@@ -1045,7 +1046,15 @@ public abstract class ConformanceKit {
             startResponse.call("200 OK", TEXT);
             return List.of(bytes("fine!"));
         })) {
-            assertThrows(IOException.class, () -> get(served, "/fail"));
+            TestResponse failed;
+            try {
+                failed = get(served, "/fail");
+            } catch (IOException cutOff) {
+                failed = null;
+            }
+            if (failed != null) {
+                assertEmpty500(failed, "/fail");
+            }
             assertEquals("fine!", get(served, "/").text());
         }
     }

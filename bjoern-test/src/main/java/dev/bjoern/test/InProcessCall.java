@@ -19,7 +19,6 @@ final class InProcessCall extends ResponseCycle {
     private String status;
     private List<Map.Entry<String, String>> headers = List.of();
     /** The write callable was used: the head is committed, as it went out. */
-    private boolean wrote;
 
     InProcessCall(String method, String path, PrintStream errors, boolean answer500) {
         super(method.equals("HEAD"), errors);
@@ -31,7 +30,8 @@ final class InProcessCall extends ResponseCycle {
     TestResponse run(WsgiApplication app, Map<String, Object> environ, ByteArrayOutputStream logged) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         List<Map.Entry<String, String>> out = new ArrayList<>();
-        // The head "goes out" once the framing is declared, or at the first write; before, a server answers 500.
+        // The head "goes out" once the framing is declared; before, written bytes are still held (as in the
+        // engine), and a server answers 500.
         boolean declared = false;
         Throwable failed = null;
         try {
@@ -56,7 +56,7 @@ final class InProcessCall extends ResponseCycle {
         } catch (Throwable t) {
             failed = t;
         }
-        boolean answered500 = failed != null && answer500 && !declared && !wrote;
+        boolean answered500 = failed != null && answer500 && !declared;
         if (answered500) {
             end();
             log("error in application", failed);
@@ -72,11 +72,6 @@ final class InProcessCall extends ResponseCycle {
         return new TestResponse(status, out, body.toByteArray(), logged(logged));
     }
 
-    @Override
-    protected void written(byte[] data) throws IOException {
-        wrote = true;
-        super.written(data);
-    }
 
     /** Answers as a server does a request it refuses or an application that failed: empty, and closed. */
     TestResponse refused(int code) {

@@ -26,8 +26,9 @@ import java.util.Objects;
  * }</pre>
  *
  * An exception from the application reaches the test, as it was thrown; {@link #answering500} makes the client
- * answer an empty 500 instead, as a server does. The connection itself is not simulated: no Date, Connection or
- * Transfer-Encoding headers, no request limits.
+ * answer an empty 500 instead, as a server does. The connection itself is not simulated: no Date or
+ * Transfer-Encoding headers, no request limits, and Connection only on the empty 400 and 500 answers, which say
+ * {@code Connection: close} as the engine's do.
  */
 public final class TestClient {
     private final WsgiApplication app;
@@ -45,8 +46,10 @@ public final class TestClient {
 
     /**
      * @return a client of the same application that answers an application error before the head went out
-     *     with an empty 500, and logs it to {@code wsgi.errors}, as a server does. An error after the head
-     *     went out still reaches the test: a server would cut the response off, which no status can say.
+     *     with an empty 500, and logs it to {@code wsgi.errors}, as a server does. The head goes out once the
+     *     application has returned and its first chunk is pulled (written bytes are held until then, as in the
+     *     engine). An error after that still reaches the test: a server would cut the response off, which no
+     *     status can say.
      */
     public TestClient answering500() {
         return new TestClient(app, true);

@@ -5,8 +5,6 @@ import dev.bjoern.undertow.BjoernServer;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
 /** SPEC.md's clauses against the engine, BjoernServer, on 127.0.0.1 and a free port. */
 class BjoernServerConformanceTest extends ConformanceKit {
@@ -21,23 +19,5 @@ class BjoernServerConformanceTest extends ConformanceKit {
     /** The server's settings beyond the defaults: none here. */
     BjoernServer.Builder settings(BjoernServer.Builder builder) {
         return builder;
-    }
-
-    // Findings in the engine (bjoern-undertow's Call), which the lead owns. PooledServerConformanceTest inherits
-    // these.
-
-    @Override
-    @Test
-    @Disabled("engine: HEAD of a 204 or 304 on a persistent HTTP/1.1 connection gets Transfer-Encoding: chunked"
-            + " (SPEC 6: no Content-Length nor Transfer-Encoding, to HEAD as to any method)")
-    public void headOfNoContentOrNotModifiedHasNoLength() {
-    }
-
-    @Override
-    @Test
-    @Disabled("engine: an application that fails after its first write gets an empty 500 (Call.afterCall: nothing"
-            + " reached the wire yet); SPEC 4 and 8: the write committed the headers, so nothing more is sent and the"
-            + " connection is closed")
-    public void errorAfterAWriteCutsTheResponseOff() {
     }
 }
