@@ -36,10 +36,6 @@ public abstract class ResponseCycle implements StartResponse, Write {
     /** What {@link #next} answers when a pending body has no chunk yet; compared by identity. */
     public static final byte[] NOT_READY = new byte[0];
 
-    private final boolean headRequest;
-    /** Where application errors and failures to close are logged. */
-    protected final PrintStream errors;
-
     private String status;
     private int code;
     private long contentLength = -1;
@@ -67,13 +63,8 @@ public abstract class ResponseCycle implements StartResponse, Write {
     private FileChannel file;
     private long fileLength;
 
-    /**
-     * @param headRequest the request's method is HEAD: the response has no body
-     * @param errors where application errors are logged
-     */
-    protected ResponseCycle(boolean headRequest, PrintStream errors) {
-        this.headRequest = headRequest;
-        this.errors = errors;
+    /** A new response, before start_response. */
+    protected ResponseCycle() {
     }
 
     /**
@@ -86,8 +77,14 @@ public abstract class ResponseCycle implements StartResponse, Write {
      */
     protected abstract void head(int code, String status, List<Map.Entry<String, String>> headers, boolean again);
 
-    /** The request, for a log line: like {@code "GET /items?id=7"}. */
+    /** @return the request's method is HEAD: the response has no body */
+    protected abstract boolean headRequest();
+
+    /** The request, for a log line: its method and path, without the query, like {@code "GET /items"}. */
     protected abstract String request();
+
+    /** @return where application errors and failures to close are logged: {@code wsgi.errors} */
+    protected abstract PrintStream errors();
 
     @Override
     public final Write call(String status, List<Map.Entry<String, String>> headers, Throwable excInfo)
@@ -111,7 +108,7 @@ public abstract class ResponseCycle implements StartResponse, Write {
         head(code, status, headers, this.status != null);
         this.code = code;
         contentLength = length;
-        bodyless = headRequest || code == 204 || code == 304;
+        bodyless = code == 204 || code == 304 || headRequest();
         this.status = status;
         return this;
     }
@@ -395,6 +392,7 @@ public abstract class ResponseCycle implements StartResponse, Write {
 
     /** Logs an application's failure: {@code bjoern: <what> for <request>}, and the trace. */
     protected final void log(String what, Throwable t) {
+        PrintStream errors = errors();
         errors.println("bjoern: " + what + " for " + request());
         t.printStackTrace(errors);
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 final class WsgiCall extends ResponseCycle {
     private final HttpServletRequest request;
     private final HttpServletResponse response;
+    private final PrintStream errors;
 
     private List<Map.Entry<String, String>> headers;
     /** The status and headers were handed to the container. */
@@ -29,9 +30,9 @@ final class WsgiCall extends ResponseCycle {
     private boolean clientGone;
 
     WsgiCall(HttpServletRequest request, HttpServletResponse response, PrintStream errors) {
-        super(request.getMethod().equals("HEAD"), errors);
         this.request = request;
         this.response = response;
+        this.errors = errors;
     }
 
     void run(WsgiApplication app, Map<String, Object> environ) throws IOException, ServletException {
@@ -62,8 +63,18 @@ final class WsgiCall extends ResponseCycle {
     }
 
     @Override
+    protected boolean headRequest() {
+        return request.getMethod().equals("HEAD");
+    }
+
+    @Override
     protected String request() {
         return request.getMethod() + " " + request.getRequestURI();
+    }
+
+    @Override
+    protected PrintStream errors() {
+        return errors;
     }
 
     /** The write callable's bytes go out at once; the first write sends the head, even an empty one. */

@@ -15,15 +15,15 @@ final class InProcessCall extends ResponseCycle {
     private final String method;
     /** The raw path, without the query: what a server's log line names. */
     private final String path;
+    private final PrintStream errors;
     private final boolean answer500;
     private String status;
     private List<Map.Entry<String, String>> headers = List.of();
-    /** The write callable was used: the head is committed, as it went out. */
 
     InProcessCall(String method, String path, PrintStream errors, boolean answer500) {
-        super(method.equals("HEAD"), errors);
         this.method = method;
         this.path = path;
+        this.errors = errors;
         this.answer500 = answer500;
     }
 
@@ -103,7 +103,17 @@ final class InProcessCall extends ResponseCycle {
     }
 
     @Override
+    protected boolean headRequest() {
+        return method.equals("HEAD");
+    }
+
+    @Override
     protected String request() {
         return method + " " + path;
+    }
+
+    @Override
+    protected PrintStream errors() {
+        return errors;
     }
 }

@@ -10,6 +10,7 @@ import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Collection;
@@ -72,7 +73,6 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
     private boolean waitingForBody;
 
     Call(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ, ConnectionWatch watch) {
-        super(exchange.getRequestMethod().equals(Methods.HEAD), handler.errors);
         this.handler = handler;
         this.exchange = exchange;
         this.environ = environ;
@@ -271,8 +271,18 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
     }
 
     @Override
+    protected boolean headRequest() {
+        return exchange.getRequestMethod().equals(Methods.HEAD);
+    }
+
+    @Override
     protected String request() {
         return exchange.getRequestMethod() + " " + exchange.getRequestURI();
+    }
+
+    @Override
+    protected PrintStream errors() {
+        return handler.errors;
     }
 
     /** Sets the framing headers; returns the Content-Length the response declares, or -1. */
