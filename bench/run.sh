@@ -2,8 +2,8 @@
 # Benchmarks our hello world against the same hello world on raw Undertow, Netty 4.1 (epoll) and Jetty 12 core,
 # each on one event loop; docs/benchmarks.md explains it.
 #
-#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd] [footprint] [profile] [blocking]
-#                (no argument: all but statsd, footprint, profile and blocking, in order)
+#   bench/run.sh [throughput] [multi] [startup] [idle] [large] [statsd] [footprint] [profile] [blocking] [versus]
+#                (no argument: all but statsd, footprint, profile, blocking and versus, in order)
 #
 #   throughput  all four servers side by side, one core each: req/s, p99, CPU per request, our ratio to each peer
 #   multi       the same four with LOOPS event loops each on LOOPS cores, wrk on the rest; skips below 4 cores
@@ -11,6 +11,8 @@
 #   footprint   the command line on JDK 25, launched as is and lean: first 200 and RSS (only when named)
 #   profile     ours under keep-alive load, recorded by JFR: where the IO thread's time goes (only when named)
 #   blocking    ours with an app that blocks 10 ms: on the IO thread, 64 threads, virtual threads (only when named)
+#   versus      ours from BASELINE_JAR against ours from this build, alternating: req/s, CPU and heap allocated per
+#               request, and this build's ratio (only when named)
 #
 # Environment (defaults in brackets):
 #   DURATION [4s]   length of one measured wrk run        WARMUP [3s]   warm-up per scenario and server
@@ -29,6 +31,8 @@
 #                   the lean launch's flags, used to train its AOT cache too
 #   PROFILE_DURATION [15s]  the profile part's recorded wrk run
 #   PROFILE_HOST []  the profile part's Host header (unset: wrk's, 127.0.0.1:PORT)
+#   BASELINE_JAR []  the versus part's baseline: the bench jar of an earlier commit (in a checkout of it:
+#                   mvn -q -pl bench -am package -DskipTests, then copy bench/target/bjoern-bench.jar away)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,8 +80,8 @@ parts=("$@")
 (( ${#parts[@]} > 0 )) || parts=(throughput multi startup idle large)
 for part in "${parts[@]}"; do
     case $part in
-        throughput | multi | startup | idle | large | statsd | footprint | profile | blocking) ;;
-        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large, statsd, footprint, profile or blocking" ;;
+        throughput | multi | startup | idle | large | statsd | footprint | profile | blocking | versus) ;;
+        *) die "unknown part \"$part\"; expected throughput, multi, startup, idle, large, statsd, footprint, profile, blocking or versus" ;;
     esac
 done
 # The multi part needs cores for LOOPS server loops and for wrk; where there are too few it says so in one line
@@ -142,7 +146,7 @@ start_server() {
     local kind=$1 flags=$2 out="$TMP/$1.$RANDOM" t0
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # the flags are words
-    taskset -c "$SERVER_CPU" java $flags -cp "$JAR" "$MAIN" "$kind" 0 "${@:3}" >"$out.out" 2>"$out.err" &
+    taskset -c "$SERVER_CPU" java $flags -cp "${SERVER_JAR:-$JAR}" "$MAIN" "$kind" 0 "${@:3}" >"$out.out" 2>"$out.err" &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
     await_serving "the $kind server" "$out" "$t0" listening_port
@@ -698,6 +702,53 @@ blocking() {
             "$(awk -v c="$cpu" -v q="$rps" 'BEGIN { print c * q / 1e4 }')"
     done
     echo
+}
+
+# eden PID: the heap allocated so far, as jstat's eden accounting has it (a young collection empties eden): the
+# young collections times eden's capacity, plus what eden holds now, in bytes. Needs a fixed heap (-Xms = -Xmx).
+eden() { jstat -gc "$1" | awk 'NR == 2 { printf "%.0f %.0f %d\n", $5 * 1024, $6 * 1024, $13 }'; }
+allocated() { awk -v ec="$1" -v e0="$2" -v y0="$3" -v e1="$5" -v y1="$6" 'BEGIN { printf "%.0f", (y1 - y0) * ec + e1 - e0 }'; }
+
+versus() {
+    [[ -f ${BASELINE_JAR:-} ]] || die "versus needs BASELINE_JAR, the bench jar of the commit to compare with"
+    local scenario label conns path close r i which before after n=2 jars=("$BASELINE_JAR" "$JAR")
+    local -a pid port rps cpu bytes
+    echo "### Versus: this build against $(basename "$BASELINE_JAR"), ours alone, alternating"
+    echo
+    for i in 0 1; do
+        SERVER_JAR=${jars[i]} start_server bjoern "$JVM_FLAGS"; pid[i]=$SERVER_PID; port[i]=$SERVER_PORT
+    done
+    echo "| scenario | baseline req/s | this req/s | this/baseline | baseline CPU µs/req | this CPU µs/req |" \
+        "baseline B/req | this B/req |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for scenario in "${SCENARIOS[@]:1:4}"; do
+        IFS='|' read -r label conns path close <<<"$scenario"
+        rps=(); cpu=(); bytes=()
+        for i in 0 1; do
+            run_wrk "${pid[i]}" "${port[i]}" "$path" "$conns" "$close" "$WARMUP"
+        done
+        for ((r = 0; r < ROUNDS; r++)); do
+            for ((which = 0; which < n; which++)); do
+                i=$(( (r + which) % n ))
+                before=$(eden "${pid[i]}")
+                run_wrk "${pid[i]}" "${port[i]}" "$path" "$conns" "$close" "$DURATION"
+                after=$(eden "${pid[i]}")
+                # shellcheck disable=SC2086 # the words are eden's figures
+                rps[i]+=" $RPS"; cpu[i]+=" $CPU_US"
+                bytes[i]+=" $(( $(allocated $before $after) / REQUESTS ))"
+            done
+        done
+        # shellcheck disable=SC2086 # the words are the runs
+        for i in 0 1; do
+            rps[i]=$(median ${rps[i]}); cpu[i]=$(median ${cpu[i]}); bytes[i]=$(median ${bytes[i]})
+        done
+        printf '| %s | %.0f | %.0f | %s | %.2f | %.2f | %s | %s |\n' "$label" "${rps[0]}" "${rps[1]}" \
+            "$(ratio "${rps[1]}" "${rps[0]}")" "${cpu[0]}" "${cpu[1]}" "${bytes[0]}" "${bytes[1]}"
+    done
+    echo
+    for i in 0 1; do
+        stop "${pid[i]}"
+    done
 }
 
 for part in "${parts[@]}"; do
