@@ -53,8 +53,8 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
     private final ConnectionWatch watch;
     private final long started;
 
-    /** Known to {@link InFlight}: the call waits for its socket or its body. */
-    private boolean inFlight;
+    /** Parked on its connection ({@link InFlight} knows it): told if the connection closes before it ends. */
+    private boolean parked;
     /** The application runs on another thread: its body, not made yet, is closed by whoever sees it first. */
     private boolean offLoop;
     /** Given to a pending body: continues the response on the IO thread. */
@@ -96,7 +96,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
             // However long the application takes, as for a pending body.
             watch.applicationRuns();
         }
-        parked();
+        park();
         offLoop = true;
         try {
             threads.execute(new OffLoop(threads));
@@ -213,7 +213,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
             // The application is making the body: no timeout, however long it takes (a long poll, events).
             watch.applicationRuns();
         }
-        parked();
+        park();
     }
 
     /** The body's callback: from any thread, continues the response on the IO thread. */
@@ -419,7 +419,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
         if (watch != null) {
             watch.waiting();
         }
-        parked();
+        park();
         if (!listening) {
             listening = true;
             channel.getWriteSetter().set(this);
@@ -427,10 +427,10 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
         channel.resumeWrites();
     }
 
-    /** The call waits for its socket or its body: learn if the connection closes meanwhile. */
-    private void parked() {
-        if (!inFlight && !ended()) {
-            inFlight = true;
+    /** The call waits for its socket, its body or its application: learn if the connection closes meanwhile. */
+    private void park() {
+        if (!parked && !ended()) {
+            parked = true;
             InFlight.park(exchange.getConnection(), this);
         }
     }
@@ -480,7 +480,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
         if (!end()) {
             return;
         }
-        if (inFlight) {
+        if (parked) {
             InFlight.clear(exchange.getConnection(), this);
         }
         if (appError != null) {
