@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.RandomAccess;
 
 /**
- * One response by the contract's rules (SPEC.md sections 4 to 8), with no I/O in it: start_response and the
+ * One response by the contract's rules (SPEC.md sections 4 to 8), with no network I/O in it: start_response and the
  * write callable checked, the body taken and pulled, the first chunk before the head, the Content-Length
  * declared and kept, and close() called exactly once. A server makes one per request and does the I/O around
  * it, in this order:
@@ -62,6 +63,13 @@ public abstract class ResponseCycle implements StartResponse, Write {
     private boolean replaced;
     private FileChannel file;
     private long fileLength;
+    /**
+     * The bytes of a file body the response carries, from {@link #declare}: what is left of the file, or what a
+     * given Content-Length leaves for it after the written bytes. While an iterated file body is pulled, what is
+     * still to come of them; -1 when it is not cut at a given Content-Length.
+     */
+    private long fileBytes = -1;
+    private static final Module JDK = List.class.getModule();
 
     /** A new response, before start_response. */
     protected ResponseCycle() {
@@ -153,6 +161,7 @@ public abstract class ResponseCycle implements StartResponse, Write {
      *     its chunks
      * @throws IllegalStateException when the body is null
      * @throws IOException when a file body's channel cannot tell its size
+     * @throws RuntimeException what the body's {@code iterator()} threw
      */
     protected final void take(Iterable<byte[]> body, boolean sendsFiles) throws IOException {
         if (body == null) {
@@ -163,11 +172,17 @@ public abstract class ResponseCycle implements StartResponse, Write {
             // Its length is taken before its iterator reads from it and moves its position.
             file = ((FileBody) body).fileChannel();
             fileLength = file.size() - file.position();
+            if (unsent >= 0) {
+                // Declared already, at a write sent at once: the file has what the Content-Length still promises.
+                fileBytes = unsent;
+            }
             if (sendsFiles) {
                 return;
             }
         }
-        if (body instanceof List && body instanceof RandomAccess) {
+        if (body instanceof List && body instanceof RandomAccess && body.getClass().getModule() == JDK) {
+            // The JDK's own lists (List.of, ArrayList...) are walked by index, without an iterator; a list of the
+            // application's, whose iterator() may do more, is iterated.
             list = (List<byte[]>) body;
         } else {
             chunks = body.iterator();
@@ -189,6 +204,7 @@ public abstract class ResponseCycle implements StartResponse, Write {
      */
     protected final <T extends Iterator<byte[]> & AutoCloseable> void pullThrough(T chunks) {
         this.chunks = chunks;
+        list = null;
         pending = chunks instanceof PendingBody && onReady() != null ? (PendingBody) chunks : null;
         replaced = true;
     }
@@ -225,21 +241,29 @@ public abstract class ResponseCycle implements StartResponse, Write {
         if (status == null) {
             throw new IllegalStateException("the application did not call start_response");
         }
+        // A collection is walked for its length even when no length is sent: a null in it is an error all the same.
+        long known = knownLength();
         committed = true;
         if (code == 204 || code == 304) {
-            unsent = -1;
             dropBody();
             return -1;
         }
-        long length = contentLength >= 0 ? contentLength : knownLength();
+        long length = contentLength >= 0 ? contentLength : known;
         if (bodyless) {
             dropBody();
-        } else {
-            unsent = length;
-            if (first != null && written != null && !written.isEmpty()) {
-                written.add(first);
-                first = null;
+            return length;
+        }
+        unsent = length;
+        if (file != null) {
+            fileBytes = contentLength >= 0 ? Math.max(0, contentLength - writtenBytes) : fileLength;
+            if (first != null) {
+                first = cut(first);
+                first = first.length == 0 ? null : first;
             }
+        }
+        if (first != null && written != null && !written.isEmpty()) {
+            written.add(first);
+            first = null;
         }
         return length;
     }
@@ -314,11 +338,24 @@ public abstract class ResponseCycle implements StartResponse, Write {
     }
 
     private boolean hasMore() {
-        return list != null ? listIndex < list.size() : chunks != null && chunks.hasNext();
+        return list != null ? listIndex < list.size() : chunks != null && fileBytes != 0 && chunks.hasNext();
     }
 
     private byte[] pull() {
-        return list != null ? list.get(listIndex++) : chunks.next();
+        byte[] chunk = list != null ? list.get(listIndex++) : chunks.next();
+        return fileBytes > 0 && chunk != null ? cut(chunk) : chunk;
+    }
+
+    /**
+     * A chunk of an iterated file body under a given Content-Length, cut at it (SPEC.md 7: the response carries
+     * that many bytes of the file); a copy only for the chunk that crosses it.
+     */
+    private byte[] cut(byte[] chunk) {
+        if (chunk.length > fileBytes) {
+            chunk = Arrays.copyOf(chunk, (int) fileBytes);
+        }
+        fileBytes -= chunk.length;
+        return chunk;
     }
 
     private static byte[] chunk(byte[] chunk) {
@@ -432,7 +469,10 @@ public abstract class ResponseCycle implements StartResponse, Write {
         return body;
     }
 
-    /** @return the body's iterator, or null for a list or a file the server sends */
+    /**
+     * @return the body's iterator (or what {@link #pullThrough} put in its place), or null for a list of the
+     *     JDK's, walked by index, or a file the server sends itself
+     */
     protected final Iterator<byte[]> iterator() {
         return chunks;
     }
@@ -442,13 +482,12 @@ public abstract class ResponseCycle implements StartResponse, Write {
         return file;
     }
 
-    /** @return what is left of the file from its position when the body was taken */
-    protected final long fileLength() {
-        return fileLength;
-    }
-
-    /** @return the bytes held from the write callable */
-    protected final long writtenBytes() {
-        return writtenBytes;
+    /**
+     * @return for a file body, the bytes of the file the response carries once {@link #declare}d: what is left
+     *     of it from its position when the body was taken, or what a given Content-Length leaves for it after the
+     *     written bytes (a file that holds fewer is an error the server reports); 0 before or without a file
+     */
+    protected final long fileBytes() {
+        return file == null ? 0 : fileBytes;
     }
 }

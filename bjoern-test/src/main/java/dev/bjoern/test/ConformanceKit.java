@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -687,6 +688,69 @@ public abstract class ConformanceKit {
         }
     }
 
+    /** SPEC 6, HEAD, 204, 304: a collection is still walked for its length, so a null in it is a 500 there too. */
+    @Test
+    public void noContentStillWalksItsCollection() throws Exception {
+        try (Served served = serve((environ, startResponse) -> {
+            startResponse.call("204 No Content", List.of());
+            return environ.get(Environ.PATH_INFO).equals("/null") ? Arrays.asList(bytes("a"), null) : List.of();
+        })) {
+            assertEmpty500(get(served, "/null"), "a 204 whose collection holds null");
+            assertEquals(204, get(served, "/").status());
+        }
+    }
+
+    /**
+     * SPEC 6, Iteration and close(): a list of the application's own is iterated (its iterator may do more than
+     * index), and that iterator is closed once.
+     */
+    @Test
+    public void listOfTheApplicationsIsIteratedAndItsIteratorClosed() throws Exception {
+        AtomicInteger iterators = new AtomicInteger();
+        Lazy closing = new Lazy(() -> bytes("unused"));
+        try (Served served = serve((environ, startResponse) -> {
+            startResponse.call("200 OK", TEXT);
+            return new ArrayList<>(List.of(bytes("from "), bytes("a list"))) {
+                @Override
+                public Iterator<byte[]> iterator() {
+                    Iterator<byte[]> elements = super.iterator();
+                    boolean first = iterators.getAndIncrement() == 0;
+                    return new ClosingIterator(elements, first ? closing::close : () -> { });
+                }
+            };
+        })) {
+            assertEquals("from a list", get(served, "/").text());
+            assertTrue(iterators.get() >= 1, "iterator() was called");
+            closing.assertClosedOnce();
+        }
+    }
+
+    /** An application's iterator over a list that is closeable. */
+    private static final class ClosingIterator implements Iterator<byte[]>, AutoCloseable {
+        private final Iterator<byte[]> elements;
+        private final Runnable onClose;
+
+        ClosingIterator(Iterator<byte[]> elements, Runnable onClose) {
+            this.elements = elements;
+            this.onClose = onClose;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return elements.hasNext();
+        }
+
+        @Override
+        public byte[] next() {
+            return elements.next();
+        }
+
+        @Override
+        public void close() {
+            onClose.run();
+        }
+    }
+
     /**
      * SPEC 6, Framing: a body longer than its Content-Length is cut off, whether its first chunk or a later one
      * goes beyond it.
@@ -965,6 +1029,41 @@ public abstract class ConformanceKit {
                 response = get(served, "/written");
                 assertEquals("> the rest", response.text());
                 assertLengthIfAny("10", response);
+            }
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /**
+     * SPEC 7: a given Content-Length shorter than a file body is honoured: the response carries that many bytes,
+     * the written ones first; a file that holds fewer is cut off.
+     */
+    @Test
+    public void fileBodyIsCutAtAGivenContentLength() throws Exception {
+        Path file = Files.createTempFile("conformance", ".txt");
+        try {
+            Files.writeString(file, "0123456789", ISO_8859_1);
+            try (Served served = serve((environ, startResponse) -> {
+                FileWrapper wrapper = (FileWrapper) environ.get(Environ.WSGI_FILE_WRAPPER);
+                switch ((String) environ.get(Environ.PATH_INFO)) {
+                    case "/written":
+                        startResponse.call("200 OK", List.of(Map.entry("Content-Length", "5"))).write(bytes("> "));
+                        break;
+                    case "/longer":
+                        startResponse.call("200 OK", List.of(Map.entry("Content-Length", "20")));
+                        break;
+                    default:
+                        startResponse.call("200 OK", List.of(Map.entry("Content-Length", "5")));
+                }
+                return wrapper.wrap(FileChannel.open(file), 4);
+            })) {
+                TestResponse response = get(served, "/");
+                assertEquals("5", response.header("Content-Length"));
+                assertEquals("01234", response.text());
+                assertEquals("> 012", get(served, "/written").text());
+                assertThrows(IOException.class, () -> get(served, "/longer"));
+                assertEquals("01234", get(served, "/").text());
             }
         } finally {
             Files.delete(file);

@@ -17,7 +17,6 @@ final class InProcessCall extends ResponseCycle {
     private final String path;
     private final PrintStream errors;
     private final boolean answer500;
-    private String status;
     private List<Map.Entry<String, String>> headers = List.of();
 
     InProcessCall(String method, String path, PrintStream errors, boolean answer500) {
@@ -69,9 +68,8 @@ final class InProcessCall extends ResponseCycle {
         if (failed != null) {
             throw failure(failed);
         }
-        return new TestResponse(status, out, body.toByteArray(), logged(logged));
+        return new TestResponse(status(), out, body.toByteArray(), logged(logged));
     }
-
 
     /** Answers as a server does a request it refuses or an application that failed: empty, and closed. */
     TestResponse refused(int code) {
@@ -98,7 +96,6 @@ final class InProcessCall extends ResponseCycle {
 
     @Override
     protected void head(int code, String status, List<Map.Entry<String, String>> headers, boolean again) {
-        this.status = status;
         this.headers = List.copyOf(headers);
     }
 

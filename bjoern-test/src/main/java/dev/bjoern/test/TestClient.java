@@ -25,7 +25,8 @@ import java.util.Objects;
  * assertEquals(200, r.status());
  * }</pre>
  *
- * An exception from the application reaches the test, as it was thrown; {@link #answering500} makes the client
+ * An exception from the application reaches the test, as it was thrown (a checked one in an
+ * {@code IllegalStateException}); {@link #answering500} makes the client
  * answer an empty 500 instead, as a server does. The connection itself is not simulated: no Date or
  * Transfer-Encoding headers, no request limits, and Connection only on the empty 400 and 500 answers, which say
  * {@code Connection: close} as the engine's do.

@@ -87,7 +87,7 @@ public final class BjoernServer implements AutoCloseable {
     private final AccessLog accessLog;
     private Metrics metrics;
     /** The first listener (host and port, a channel or an fd), then those {@link Builder#listen} added. */
-    private List<Listener> listeners;
+    private List<ListeningSocket> listeners;
     private Loops worker;
     /** Every loop's acceptor of every listener. */
     private List<Acceptor> acceptors;
@@ -130,10 +130,10 @@ public final class BjoernServer implements AutoCloseable {
             throw new IllegalStateException("this server is already bound to " + where());
         }
         Builder wanted = settings;
-        List<Listener> bound = new ArrayList<>();
+        List<ListeningSocket> bound = new ArrayList<>();
         try {
             if (wanted.channel != null) {
-                bound.add(Listener.adopt(wanted.channel));
+                bound.add(ListeningSocket.adopt(wanted.channel));
             } else {
                 bound.add(wanted.first().open(wanted));
             }
@@ -141,7 +141,7 @@ public final class BjoernServer implements AutoCloseable {
                 bound.add(address.open(wanted));
             }
         } catch (IOException | RuntimeException e) {
-            for (Listener listener : bound) {
+            for (ListeningSocket listener : bound) {
                 try {
                     listener.close();
                 } catch (IOException closing) {
@@ -223,7 +223,7 @@ public final class BjoernServer implements AutoCloseable {
         FutureTask<List<Acceptor>> starting = new FutureTask<>(() -> {
             List<Acceptor> started = new ArrayList<>();
             try {
-                for (Listener listener : listeners) {
+                for (ListeningSocket listener : listeners) {
                     started.add(Acceptor.start(ioThread, listener.channel, accepted, e -> {
                         metrics.acceptFailed();
                         errors.println("bjoern: accepting a connection failed: " + e);
@@ -287,7 +287,7 @@ public final class BjoernServer implements AutoCloseable {
      *     names it)
      */
     public synchronized InetSocketAddress address() {
-        Listener first = bound().get(0);
+        ListeningSocket first = bound().get(0);
         if (!(first.address instanceof InetSocketAddress)) {
             throw new IllegalStateException("this server listens on " + first.where + ", which has no TCP address");
         }
@@ -324,13 +324,13 @@ public final class BjoernServer implements AutoCloseable {
      */
     public synchronized List<String> listening() {
         List<String> wheres = new ArrayList<>();
-        for (Listener listener : bound()) {
+        for (ListeningSocket listener : bound()) {
             wheres.add(listener.where);
         }
         return wheres;
     }
 
-    private List<Listener> bound() {
+    private List<ListeningSocket> bound() {
         if (listeners == null) {
             throw new IllegalStateException("this server is not bound yet; call bind() or start()");
         }
@@ -404,7 +404,7 @@ public final class BjoernServer implements AutoCloseable {
             }
             if (listeners != null) {
                 // Closes the channels (if no acceptor did) and deletes the unix socket files we made.
-                for (Listener listener : listeners) {
+                for (ListeningSocket listener : listeners) {
                     try {
                         listener.close();
                     } catch (IOException e) {
@@ -520,15 +520,15 @@ public final class BjoernServer implements AutoCloseable {
 
     /** One address to listen on: TCP, a unix socket ({@code /path} or {@code @name}), or an inherited fd. */
     private record Address(InetSocketAddress tcp, String unix, int fd) {
-        Listener open(Builder settings) throws IOException {
+        ListeningSocket open(Builder settings) throws IOException {
             if (fd >= 0) {
-                return Listener.adopt(fd);
+                return ListeningSocket.adopt(fd);
             }
             if (unix != null) {
-                return unix.startsWith("@") ? Listener.abstractUnix(unix.substring(1), settings.backlog)
-                        : Listener.unix(Path.of(unix), settings.socketPermissions, settings.backlog);
+                return unix.startsWith("@") ? ListeningSocket.abstractUnix(unix.substring(1), settings.backlog)
+                        : ListeningSocket.unix(Path.of(unix), settings.socketPermissions, settings.backlog);
             }
-            return Listener.tcp(tcp, settings.reusePort, settings.backlog);
+            return ListeningSocket.tcp(tcp, settings.reusePort, settings.backlog);
         }
     }
 

@@ -319,7 +319,7 @@ public final class Main {
         BjoernServer.Builder builder = BjoernServer.builder(app)
                 .reusePort(options.reusePort).backlog(options.backlog).workers(options.workers);
         if (options.socketMode != null) {
-            builder.unixSocketPermissions(Listener.permissions(options.socketMode));
+            builder.unixSocketPermissions(ListeningSocket.permissions(options.socketMode));
         }
         builder.idleTimeout(options.idleTimeout).requestTimeout(options.requestTimeout)
                 .sendTimeout(options.sendTimeout).drainTimeout(options.drainTimeout);

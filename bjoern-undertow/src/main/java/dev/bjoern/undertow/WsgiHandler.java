@@ -275,11 +275,11 @@ public final class WsgiHandler implements HttpHandler, AutoCloseable {
 
     private void call(HttpServerExchange exchange, Map<String, Object> environ, ConnectionWatch watch) {
         metrics.requestRead();
-        Call call = new Call(this, exchange, environ, watch);
+        Response response = new Response(this, exchange, environ, watch);
         if (threads == null) {
-            call.run();
+            response.run();
         } else {
-            call.runOn(threads);
+            response.runOn(threads);
         }
     }
 

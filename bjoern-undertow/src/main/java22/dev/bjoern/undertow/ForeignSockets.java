@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * address, its fd is found by asking the kernel each open fd's bound address, and {@code dup3} puts our
  * socket under that fd number. The JDK channel then accepts from our socket, and closing the channel
  * closes it. Only its cached {@code getLocalAddress()} still names the throw-away address, which is why
- * the Listener keeps the real one.
+ * the ListeningSocket keeps the real one.
  *
  * <p>Calls into libc from the unnamed module are "restricted": without
  * {@code --enable-native-access=ALL-UNNAMED} the JDK prints a warning on first use.
@@ -160,7 +160,7 @@ final class ForeignSockets implements NativeSockets {
             }
             int family = address.get(JAVA_SHORT, 0);
             SocketAddress bound = parse(address);
-            String where = bound != null ? Listener.describe(bound)
+            String where = bound != null ? ListeningSocket.describe(bound)
                     : family == AF_UNIX && address.get(JAVA_BYTE, SUN_PATH_OFFSET) == 0
                     ? "unix:@" + address.getString(SUN_PATH_OFFSET + 1, StandardCharsets.UTF_8) : "fd " + fd;
             return new Adopted(into(fd, family, arena, state), bound, where);

@@ -159,9 +159,9 @@ class UnixSocketTest {
 
     @Test
     void parsesOctalSocketModes() {
-        assertEquals("rw-rw----", PosixFilePermissions.toString(Listener.permissions("660")));
-        assertEquals("rwxr-x--x", PosixFilePermissions.toString(Listener.permissions("0751")));
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Listener.permissions("rw"));
+        assertEquals("rw-rw----", PosixFilePermissions.toString(ListeningSocket.permissions("660")));
+        assertEquals("rwxr-x--x", PosixFilePermissions.toString(ListeningSocket.permissions("0751")));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ListeningSocket.permissions("rw"));
         assertEquals("socket mode must be 3 octal digits like 660, got \"rw\"", bad.getMessage());
     }
 

@@ -24,16 +24,17 @@ import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
- * One request's call of the application, the one object of ours a request costs: the contract's response cycle
- * ({@link ResponseCycle}: start_response, the write callable, pulling and framing the body, close()) driven onto
- * Undertow's exchange, and ended exactly once, by success, application error or a connection gone away.
+ * One request's response, the one object of ours a request costs: the call of the application and the
+ * contract's response cycle ({@link ResponseCycle}: start_response, the write callable, pulling and framing the
+ * body, close()) driven onto Undertow's exchange, and ended exactly once, by success, application error or a
+ * connection gone away.
  *
  * <p>The body goes out without ever blocking the IO thread and without holding more than one chunk: the next
- * chunk is pulled only when the previous one is fully written; when the socket is full the call parks until
- * it drains. A file body goes out zero-copy from the file. The final flush happens in the same turn as the
+ * chunk is pulled only when the previous one is fully written; when the socket is full the response parks
+ * until it drains. A file body goes out zero-copy from the file. The final flush happens in the same turn as the
  * last write, so the end of a chunked body never waits for another event.
  */
-final class Call extends ResponseCycle implements ChannelListener<StreamSinkChannel> {
+final class Response extends ResponseCycle implements ChannelListener<StreamSinkChannel> {
     private static final int RETAINED_AT_MOST = 64 * 1024;
     private static final Runnable NOTHING = () -> { };
 
@@ -53,14 +54,14 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
     private final ConnectionWatch watch;
     private final long started;
 
-    /** Parked on its connection ({@link InFlight} knows it): told if the connection closes before it ends. */
+    /** Parked on its connection ({@link ParkedResponse} knows it): told if the connection closes before it ends. */
     private boolean parked;
     /** The application runs on another thread: its body, not made yet, is closed by whoever sees it first. */
     private boolean offLoop;
     /** Given to a pending body: continues the response on the IO thread. */
     private Runnable wake;
 
-    // The body on its way out, from send().
+    // The body on its way out, from begin().
     private StreamSinkChannel channel;
     private ByteBuffer current;
     private long filePosition;
@@ -72,7 +73,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
     /** The body's next chunk is not made yet: {@link #wake} resumes the writing when it is. */
     private boolean waitingForBody;
 
-    Call(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ, ConnectionWatch watch) {
+    Response(WsgiHandler handler, HttpServerExchange exchange, Map<String, Object> environ, ConnectionWatch watch) {
         this.handler = handler;
         this.exchange = exchange;
         this.environ = environ;
@@ -178,17 +179,15 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
         }
     }
 
-    /** Pulls the first chunk and sends the head; a pending body whose chunk is not ready parks the call. */
+    /** Pulls the first chunk and sends the head; a pending body whose chunk is not ready parks the response. */
     private void begin() {
         try {
             if (!pullFirst()) {
                 waitForBody();
                 return;
             }
-            long declared = frame();
-            FileChannel file = file();
-            fileRemaining = file == null ? 0
-                    : contentLength() >= 0 ? Math.max(0, contentLength() - writtenBytes()) : fileLength();
+            frame();
+            fileRemaining = fileBytes();
             sent(fileRemaining);
         } catch (Throwable t) {
             fail(t);
@@ -233,7 +232,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
                 try {
                     exchange.getIoThread().execute(resume);
                 } catch (RejectedExecutionException stopped) {
-                    // The loop has ended and closed the connection, which ended this call.
+                    // The loop has ended and closed the connection, which ended this response.
                 }
             };
         }
@@ -285,8 +284,8 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
         return handler.errors;
     }
 
-    /** Sets the framing headers; returns the Content-Length the response declares, or -1. */
-    private long frame() {
+    /** Declares the framing and sets its headers. */
+    private void frame() {
         long length = declare();
         HeaderMap headers = exchange.getResponseHeaders();
         if (watch != null && watch.draining()) {
@@ -297,13 +296,12 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
             // 204 and 304 have no body and say no length, to HEAD as to GET (RFC 9110 8.6).
             headers.remove(Headers.CONTENT_LENGTH);
             addKeepAlive(headers, true);
-            return -1;
+            return;
         }
         if (contentLength() < 0 && length >= 0) {
             headers.put(Headers.CONTENT_LENGTH, length);
         }
         addKeepAlive(headers, length >= 0);
-        return length;
     }
 
     /** Undertow adds "Connection: keep-alive" to no response; a persistent HTTP/1.0 one needs it. */
@@ -318,7 +316,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
         write();
     }
 
-    /** Writes what the socket takes; parks the call when it is full or the body not ready, ends it when done. */
+    /** Writes what the socket takes; parks the response when it is full or the body not ready, ends it when done. */
     private void write() {
         try {
             if (!shutdown) {
@@ -412,7 +410,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
 
     /**
      * The socket is full, again: counted, the send timeout runs from now (from the last time it was full),
-     * and the connection is watched until the call ends.
+     * and the connection is watched until the response ends.
      */
     private void waitForSocket() {
         handler.metrics.responseWaiting();
@@ -431,7 +429,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
     private void park() {
         if (!parked && !ended()) {
             parked = true;
-            InFlight.park(exchange.getConnection(), this);
+            ParkedResponse.park(exchange.getConnection(), this);
         }
     }
 
@@ -461,7 +459,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
         IoUtils.safeClose(exchange.getConnection());
     }
 
-    /** The connection closed while this call was in flight. */
+    /** The connection closed while this response was parked. */
     void connectionClosed() {
         handler.metrics.responseAborted(!ended(), false);
         endWith(null);
@@ -481,7 +479,7 @@ final class Call extends ResponseCycle implements ChannelListener<StreamSinkChan
             return;
         }
         if (parked) {
-            InFlight.clear(exchange.getConnection(), this);
+            ParkedResponse.clear(exchange.getConnection(), this);
         }
         if (appError != null) {
             log("error in application", appError);

@@ -30,7 +30,7 @@ import java.util.Set;
  * <p>A unix socket file this listener created is deleted by {@link #close()}, unless another file has
  * taken its place since.
  */
-final class Listener implements Closeable {
+final class ListeningSocket implements Closeable {
     /** The file type bits of a unix mode, and the value meaning "socket" (S_IFMT, S_IFSOCK). */
     private static final int FILE_TYPE = 0170000;
     private static final int SOCKET = 0140000;
@@ -43,7 +43,7 @@ final class Listener implements Closeable {
     private final Path socketFile;
     private final Object socketFileKey;
 
-    private Listener(ServerSocketChannel channel, String where, SocketAddress address, Path socketFile,
+    private ListeningSocket(ServerSocketChannel channel, String where, SocketAddress address, Path socketFile,
             Object socketFileKey) {
         this.channel = channel;
         this.where = where;
@@ -57,7 +57,7 @@ final class Listener implements Closeable {
      *
      * @throws BindException naming the address when it is in use or not local
      */
-    static Listener tcp(InetSocketAddress requested, boolean reusePort, int backlog) throws IOException {
+    static ListeningSocket tcp(InetSocketAddress requested, boolean reusePort, int backlog) throws IOException {
         ServerSocketChannel opened = ServerSocketChannel.open();
         try {
             opened.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -72,7 +72,7 @@ final class Listener implements Closeable {
                     : new IOException("cannot listen on " + at + ": " + e.getMessage(), e);
         }
         SocketAddress bound = opened.getLocalAddress();
-        return new Listener(opened, describe(bound), bound, null, null);
+        return new ListeningSocket(opened, describe(bound), bound, null, null);
     }
 
     /**
@@ -82,7 +82,7 @@ final class Listener implements Closeable {
      * @param permissions the socket file's permissions, or null to leave what the umask gives
      * @throws BindException naming the path when it is taken
      */
-    static Listener unix(Path path, Set<PosixFilePermission> permissions, int backlog) throws IOException {
+    static ListeningSocket unix(Path path, Set<PosixFilePermission> permissions, int backlog) throws IOException {
         String where = "unix:" + path;
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
         ServerSocketChannel opened = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -100,7 +100,7 @@ final class Listener implements Closeable {
                 Files.setPosixFilePermissions(path, permissions);
             }
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            return new Listener(opened, where, address, path, key);
+            return new ListeningSocket(opened, where, address, path, key);
         } catch (BindException e) {
             opened.close();
             throw e;
@@ -140,11 +140,11 @@ final class Listener implements Closeable {
      *
      * @throws UnsupportedOperationException on JDK 21 and older, naming the JDK needed
      */
-    static Listener abstractUnix(String name, int backlog) throws IOException {
+    static ListeningSocket abstractUnix(String name, int backlog) throws IOException {
         String where = "unix:@" + name;
         ServerSocketChannel opened = NativeSockets.load(where, "listen on a socket file (unix:/PATH)").bindAbstract(name, backlog);
         // No address: a Java address cannot hold the name, and the channel's own names a deleted file.
-        return new Listener(opened, where, null, null, null);
+        return new ListeningSocket(opened, where, null, null, null);
     }
 
     /**
@@ -152,12 +152,12 @@ final class Listener implements Closeable {
      *
      * @throws IllegalArgumentException if it is not bound
      */
-    static Listener adopt(ServerSocketChannel channel) throws IOException {
+    static ListeningSocket adopt(ServerSocketChannel channel) throws IOException {
         SocketAddress bound = Objects.requireNonNull(channel, "channel").getLocalAddress();
         if (bound == null) {
             throw new IllegalArgumentException("the ServerSocketChannel to serve must be bound, got an unbound one");
         }
-        return new Listener(channel, describe(bound), bound, null, null);
+        return new ListeningSocket(channel, describe(bound), bound, null, null);
     }
 
     /**
@@ -167,7 +167,7 @@ final class Listener implements Closeable {
      * @throws IllegalArgumentException if the fd is not a listening stream socket
      * @throws UnsupportedOperationException for fd 1 and up on JDK 21 and older, naming the JDK needed
      */
-    static Listener adopt(int fd) throws IOException {
+    static ListeningSocket adopt(int fd) throws IOException {
         if (fd < 0) {
             throw new IllegalArgumentException("fd must be 0 or more, got " + fd);
         }
@@ -184,7 +184,7 @@ final class Listener implements Closeable {
         }
         NativeSockets.Adopted adopted = NativeSockets.load("adopting fd " + fd,
                 "pass the socket as fd 0 (serverRun(0, app), or --inetd with 0<&" + fd + " " + fd + "<&-)").adopt(fd);
-        return new Listener(adopted.channel(), adopted.where() + " (fd " + fd + ")", adopted.address(), null, null);
+        return new ListeningSocket(adopted.channel(), adopted.where() + " (fd " + fd + ")", adopted.address(), null, null);
     }
 
     /** Stops listening, and deletes the socket file this listener created if it is still that file. */
