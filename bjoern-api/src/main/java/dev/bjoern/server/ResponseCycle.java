@@ -483,11 +483,20 @@ public abstract class ResponseCycle implements StartResponse, Write {
     }
 
     /**
-     * @return for a file body, the bytes of the file the response carries once {@link #declare}d: what is left
-     *     of it from its position when the body was taken, or what a given Content-Length leaves for it after the
-     *     written bytes (a file that holds fewer is an error the server reports); 0 before or without a file
+     * @return for a file body, the bytes of the file the response carries once {@link #declare}d and not sent
+     *     yet: what is left of it from its position when the body was taken, or what a given Content-Length
+     *     leaves for it after the written bytes (a file that holds fewer is an error the server reports); 0
+     *     without a file
      */
     protected final long fileBytes() {
         return file == null ? 0 : fileBytes;
+    }
+
+    /**
+     * For a server that sends a file body itself: {@code bytes} of it went out, which {@link #fileBytes} no longer
+     * counts.
+     */
+    protected final void fileSent(long bytes) {
+        fileBytes -= bytes;
     }
 }

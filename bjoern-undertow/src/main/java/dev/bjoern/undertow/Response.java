@@ -65,7 +65,6 @@ final class Response extends ResponseCycle implements ChannelListener<StreamSink
     private StreamSinkChannel channel;
     private ByteBuffer current;
     private long filePosition;
-    private long fileRemaining;
     private boolean shutdown;
     /** This call is the channel's write listener. */
     private boolean listening;
@@ -187,8 +186,8 @@ final class Response extends ResponseCycle implements ChannelListener<StreamSink
                 return;
             }
             frame();
-            fileRemaining = fileBytes();
-            sent(fileRemaining);
+            // The file's bytes are counted now: they go out below Undertow, through transferFrom.
+            sent(fileBytes());
         } catch (Throwable t) {
             fail(t);
             return;
@@ -381,7 +380,7 @@ final class Response extends ResponseCycle implements ChannelListener<StreamSink
                 current = ByteBuffer.wrap(next);
             } else {
                 complete();
-                return fileRemaining == 0 || writeFile();
+                return fileBytes() == 0 || writeFile();
             }
         }
     }
@@ -393,17 +392,17 @@ final class Response extends ResponseCycle implements ChannelListener<StreamSink
             return false;
         }
         FileChannel file = file();
-        while (fileRemaining > 0) {
-            long sent = channel.transferFrom(file, filePosition, fileRemaining);
+        for (long left = fileBytes(); left > 0; left = fileBytes()) {
+            long sent = channel.transferFrom(file, filePosition, left);
             if (sent == 0) {
                 if (filePosition >= file.size()) {
-                    throw new IllegalStateException("the file body ended " + fileRemaining
+                    throw new IllegalStateException("the file body ended " + left
                             + " bytes short of its Content-Length");
                 }
                 return false;
             }
             filePosition += sent;
-            fileRemaining -= sent;
+            fileSent(sent);
         }
         return true;
     }
