@@ -171,7 +171,8 @@ public abstract class ResponseCycle implements StartResponse, Write {
         if (body instanceof FileBody && ((FileBody) body).fileChannel() != null) {
             // Its length is taken before its iterator reads from it and moves its position.
             file = ((FileBody) body).fileChannel();
-            fileLength = file.size() - file.position();
+            // A channel positioned past its end has nothing left, not less than nothing.
+            fileLength = Math.max(0, file.size() - file.position());
             if (unsent >= 0) {
                 // Declared already, at a write sent at once: the file has what the Content-Length still promises.
                 fileBytes = unsent;
@@ -372,8 +373,13 @@ public abstract class ResponseCycle implements StartResponse, Write {
      * @throws IllegalStateException when they overrun it
      */
     protected final void sent(long bytes) {
-        if (unsent >= 0 && (unsent -= bytes) < 0) {
-            throw new IllegalStateException("the body is longer than its Content-Length");
+        if (unsent >= 0) {
+            if (bytes > unsent) {
+                // Left as it was: a server that goes on (the bridge, after a write the application caught)
+                // still holds every later byte to the length.
+                throw new IllegalStateException("the body is longer than its Content-Length");
+            }
+            unsent -= bytes;
         }
     }
 
