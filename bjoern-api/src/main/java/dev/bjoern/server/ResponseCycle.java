@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
@@ -80,7 +81,8 @@ public abstract class ResponseCycle implements StartResponse, Write {
      *
      * @param code the status code, from 200 to 599
      * @param status the whole status line, like {@code "200 OK"}
-     * @param headers the headers, each name a token and each value text (unchanged: copy them to keep them)
+     * @param headers the headers, each name a token and each value text (copy them to keep them); a 204's or
+     *     304's without the application's Content-Length
      * @param again a call with exc_info replaces an earlier status and headers, not yet sent
      */
     protected abstract void head(int code, String status, List<Map.Entry<String, String>> headers, boolean again);
@@ -113,12 +115,24 @@ public abstract class ResponseCycle implements StartResponse, Write {
         // Everything is checked before anything is applied: a refused call changes nothing.
         int code = ResponseRules.status(status);
         long length = ResponseRules.headers(headers);
-        head(code, status, headers, this.status != null);
+        // 204 and 304 carry no length, not even the application's (SPEC.md 6): no server is handed one.
+        head(code, status, length >= 0 && (code == 204 || code == 304) ? withoutLength(headers) : headers,
+                this.status != null);
         this.code = code;
         contentLength = length;
         bodyless = code == 204 || code == 304 || headRequest();
         this.status = status;
         return this;
+    }
+
+    private static List<Map.Entry<String, String>> withoutLength(List<Map.Entry<String, String>> headers) {
+        List<Map.Entry<String, String>> kept = new ArrayList<>(headers.size());
+        for (Map.Entry<String, String> header : headers) {
+            if (!header.getKey().equalsIgnoreCase("Content-Length")) {
+                kept.add(header);
+            }
+        }
+        return kept;
     }
 
     @Override
@@ -187,7 +201,7 @@ public abstract class ResponseCycle implements StartResponse, Write {
             list = (List<byte[]>) body;
         } else {
             chunks = body.iterator();
-            pending = chunks instanceof PendingBody && onReady() != null ? (PendingBody) chunks : null;
+            pending = pending(chunks);
         }
     }
 
@@ -199,6 +213,11 @@ public abstract class ResponseCycle implements StartResponse, Write {
         return null;
     }
 
+    /** The iterator as a pending body, when it is one and this server parks; else null. */
+    private PendingBody pending(Iterator<byte[]> chunks) {
+        return chunks instanceof PendingBody && onReady() != null ? (PendingBody) chunks : null;
+    }
+
     /**
      * Puts another iterator in place of the body's, such as one that pulls it on other threads; it then closes
      * the body itself, and {@link #closeBody} closes it instead.
@@ -206,7 +225,7 @@ public abstract class ResponseCycle implements StartResponse, Write {
     protected final <T extends Iterator<byte[]> & AutoCloseable> void pullThrough(T chunks) {
         this.chunks = chunks;
         list = null;
-        pending = chunks instanceof PendingBody && onReady() != null ? (PendingBody) chunks : null;
+        pending = pending(chunks);
         replaced = true;
     }
 

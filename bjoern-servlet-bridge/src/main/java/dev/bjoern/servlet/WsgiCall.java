@@ -101,10 +101,7 @@ final class WsgiCall extends ResponseCycle {
         headSent = true;
         response.setStatus(code());
         for (Map.Entry<String, String> header : headers) {
-            // 204 and 304 say no length, not even the application's (SPEC.md 6).
-            if (declaredLength >= 0 || !header.getKey().equalsIgnoreCase("Content-Length")) {
-                response.addHeader(header.getKey(), header.getValue());
-            }
+            response.addHeader(header.getKey(), header.getValue());
         }
         if (contentLength() < 0 && declaredLength >= 0) {
             response.setContentLengthLong(declaredLength);

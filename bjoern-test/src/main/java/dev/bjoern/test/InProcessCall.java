@@ -38,12 +38,7 @@ final class InProcessCall extends ResponseCycle {
             pullFirst();
             long length = declare();
             declared = true;
-            for (Map.Entry<String, String> header : headers) {
-                // 204 and 304 say no length, not even the application's (SPEC.md 6).
-                if (length >= 0 || !header.getKey().equalsIgnoreCase("Content-Length")) {
-                    out.add(header);
-                }
-            }
+            out.addAll(headers);
             if (contentLength() < 0 && length >= 0) {
                 out.add(Map.entry("Content-Length", Long.toString(length)));
             }

@@ -3,6 +3,7 @@ package dev.bjoern.test;
 import dev.bjoern.Environ;
 import dev.bjoern.FileWrapper;
 import dev.bjoern.WsgiApplication;
+import dev.bjoern.server.ResponseRules;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -84,11 +85,12 @@ public final class TestClient {
     public TestResponse request(String method, String target, List<Map.Entry<String, String>> headers,
             byte[] body) {
         Objects.requireNonNull(headers, "headers");
-        if (method == null || method.isEmpty() || !method.chars().allMatch(TestClient::tokenChar)) {
-            throw new IllegalArgumentException("the method must be an HTTP token, got " + quoted(method));
+        if (method == null || !ResponseRules.isToken(method)) {
+            throw new IllegalArgumentException("the method must be an HTTP token, got " + ResponseRules.quote(method));
         }
         if (target == null || !target.startsWith("/")) {
-            throw new IllegalArgumentException("the target must be a path starting with '/', got " + quoted(target));
+            throw new IllegalArgumentException("the target must be a path starting with '/', got "
+                    + ResponseRules.quote(target));
         }
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         PrintStream errors = new PrintStream(logged, true, StandardCharsets.UTF_8);
@@ -113,10 +115,11 @@ public final class TestClient {
         environ.put(Environ.REMOTE_ADDR, "127.0.0.1");
         environ.put(Environ.REMOTE_PORT, "49152");
         List<Map.Entry<String, String>> sent = new ArrayList<>(headers);
-        if (header(sent, "Host") == null) {
+        if (TestResponse.first(sent, "Host") == null) {
             sent.add(Map.entry("Host", "localhost"));
         }
-        if (body != null && header(sent, "Content-Length") == null && header(sent, "Transfer-Encoding") == null) {
+        if (body != null && TestResponse.first(sent, "Content-Length") == null
+                && TestResponse.first(sent, "Transfer-Encoding") == null) {
             sent.add(Map.entry("Content-Length", Integer.toString(body.length)));
         }
         for (Map.Entry<String, String> header : sent) {
@@ -136,15 +139,6 @@ public final class TestClient {
         environ.put(Environ.WSGI_INPUT_TERMINATED, true);
         environ.put(Environ.WSGI_FILE_WRAPPER, FileWrapper.DEFAULT);
         return call.run(app, environ, logged);
-    }
-
-    private static String header(List<Map.Entry<String, String>> headers, String name) {
-        for (Map.Entry<String, String> header : headers) {
-            if (header.getKey().equalsIgnoreCase(name)) {
-                return header.getValue();
-            }
-        }
-        return null;
     }
 
     /** Each {@code %XY} becomes the char U+00XY (SPEC.md 2); null for a malformed escape, which a server refuses. */
@@ -170,11 +164,4 @@ public final class TestClient {
         return decoded.toString();
     }
 
-    private static boolean tokenChar(int c) {
-        return c > ' ' && c < 0x7F && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-    }
-
-    private static String quoted(String s) {
-        return s == null ? "null" : "\"" + s + "\"";
-    }
 }

@@ -36,6 +36,11 @@ public final class TestResponse {
 
     /** @return the first value of the header {@code name}, in any case, or null when there is none */
     public String header(String name) {
+        return first(headers, name);
+    }
+
+    /** The first value of the header {@code name} among {@code headers}, in any case, or null. */
+    static String first(List<Map.Entry<String, String>> headers, String name) {
         for (Map.Entry<String, String> header : headers) {
             if (header.getKey().equalsIgnoreCase(name)) {
                 return header.getValue();

@@ -292,8 +292,8 @@ final class Response extends ResponseCycle implements ChannelListener<StreamSink
             exchange.setPersistent(false);
         }
         if (code() == 204 || code() == 304) {
-            // 204 and 304 have no body and say no length, to HEAD as to GET (RFC 9110 8.6).
-            headers.remove(Headers.CONTENT_LENGTH);
+            // 204 and 304 have no body and say no length, to HEAD as to GET (RFC 9110 8.6); the cycle left the
+            // application's out.
             addKeepAlive(headers, true);
             return;
         }
